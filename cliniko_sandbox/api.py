@@ -1,0 +1,394 @@
+"""The `/v1` routes: Cliniko's endpoints for patients, individual appointments,
+attendees, appointment types, practitioners, businesses and users.
+
+Handlers parse, call the world, and shape Cliniko's envelopes. Auth, rate limit
+and faults wrap them in `app.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as NoRoute
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from cliniko_sandbox import render, resources, validation
+from cliniko_sandbox.queries import QueryError, parse_page, parse_sort
+from cliniko_sandbox.resources import Listing
+from cliniko_sandbox.validation import ValidationFailed
+from cliniko_sandbox.world import NotFound, World
+
+A = resources.APPOINTMENTS
+PATIENTS_DELETED = Listing("patients", "patients", {"deleted_at": "datetime", "id": "int"}, (),
+                           lambda row, base, _: render.deleted_stub(row, base, "patients"))
+APPOINTMENTS_DELETED = Listing(
+    "individual_appointments", "appointments", {"deleted_at": "datetime", "id": "int"}, (),
+    lambda row, base, _: render.deleted_stub(row, base, "individual_appointments"))
+
+
+def _rules() -> list[Rule]:
+    r = []
+
+    def add(path: str, endpoint: str, *methods: str) -> None:
+        r.append(Rule(path, endpoint=endpoint, methods=list(methods)))
+
+    add("/patients", "list_patients", "GET")
+    add("/patients", "create_patient", "POST")
+    add("/patients/archived", "legacy_patients_archived", "GET")
+    add("/patients/deleted", "legacy_patients_deleted", "GET")
+    add("/patients/<id>", "show_patient", "GET")
+    add("/patients/<id>", "update_patient", "PATCH", "PUT")
+    add("/patients/<id>", "archive_patient", "DELETE")
+    add("/patients/<id>/archive", "archive_patient", "POST")
+    add("/patients/<id>/unarchive", "unarchive_patient", "POST")
+    add("/individual_appointments", "list_appointments", "GET")
+    add("/individual_appointments", "create_appointment", "POST")
+    add("/individual_appointments/cancelled", "legacy_appointments_cancelled", "GET")
+    add("/individual_appointments/archived", "legacy_appointments_archived", "GET")
+    add("/individual_appointments/deleted", "legacy_appointments_deleted", "GET")
+    add("/individual_appointments/<id>", "show_appointment", "GET")
+    add("/individual_appointments/<id>", "update_appointment", "PATCH", "PUT")
+    add("/individual_appointments/<id>", "archive_appointment", "DELETE")
+    add("/individual_appointments/<id>/archive", "archive_appointment", "POST")
+    add("/individual_appointments/<id>/cancel", "cancel_appointment", "PATCH", "PUT")
+    add("/individual_appointments/<id>/conflicts", "appointment_conflicts", "GET")
+    add("/individual_appointments/<id>/attendees", "appointment_attendees", "GET")
+    add("/attendees", "list_attendees", "GET")
+    add("/attendees/<id>", "show_attendee", "GET")
+    add("/attendees/<id>", "update_attendee", "PATCH", "PUT")
+    add("/appointment_types", "list_appointment_types", "GET")
+    add("/appointment_types", "create_appointment_type", "POST")
+    add("/appointment_types/archived", "legacy_appointment_types_archived", "GET")
+    add("/appointment_types/<id>", "show_appointment_type", "GET")
+    add("/appointment_types/<id>", "update_appointment_type", "PATCH", "PUT")
+    add("/appointment_types/<id>", "archive_appointment_type", "DELETE")
+    add("/appointment_types/<id>/archive", "archive_appointment_type", "POST")
+    add("/appointment_types/<id>/practitioners", "type_practitioners", "GET")
+    add("/appointment_types/<id>/practitioners/inactive", "type_practitioners_inactive", "GET")
+    add("/practitioners", "list_practitioners", "GET")
+    add("/practitioners/inactive", "list_practitioners_inactive", "GET")
+    add("/practitioners/<id>", "show_practitioner", "GET")
+    add("/practitioners/<id>/appointment_types", "practitioner_types", "GET")
+    add("/businesses", "list_businesses", "GET")
+    add("/businesses/archived", "legacy_businesses_archived", "GET")
+    add("/businesses/<id>", "show_business", "GET")
+    add("/businesses/<id>/practitioners", "business_practitioners", "GET")
+    add("/businesses/<id>/practitioners/inactive", "business_practitioners_inactive", "GET")
+    add("/user", "current_user", "GET")
+    add("/users", "list_users", "GET")
+    add("/users/<id>", "show_user", "GET")
+    return r
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, headers=headers,
+                    content_type="application/json; charset=utf-8")
+
+
+def message(text: str, status: int) -> Response:
+    return json_response({"message": text}, status)
+
+
+class Api:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.url_map = Map(_rules(), strict_slashes=False)
+
+    def endpoint_for(self, method: str, path: str) -> tuple[str, str | None, dict[str, str]]:
+        """(route template such as `/patients/{id}`, handler name, args) for counting."""
+        adapter = self.url_map.bind("sandbox")
+        try:
+            rule, args = adapter.match(path, method=method, return_rule=True)
+        except MethodNotAllowed:
+            return path, "method_not_allowed", {}
+        except HTTPException:
+            return path, None, {}
+        return rule.rule.replace("<id>", "{id}"), rule.endpoint, args
+
+    def dispatch(self, request: Request, handler: str | None, args: dict[str, str],
+                 base: str) -> Response:
+        if handler is None:
+            return message("Not Found", 404)
+        if handler == "method_not_allowed":
+            return message("Method Not Allowed", 405)
+        try:
+            return getattr(self, handler)(request, base, **args)
+        except NotFound:
+            return message("Not Found", 404)
+        except QueryError as exc:
+            return message(exc.message, 400)
+        except ValidationFailed as exc:
+            return json_response(exc.body(), 422)
+        except BadBody as exc:
+            return message(exc.args[0], 400)
+
+    # -- shared shapes ---------------------------------------------------------------
+
+    def _list(self, request: Request, base: str, listing: Listing, *,
+              where: list[str] | None = None, params: list[Any] | None = None,
+              reveal: tuple[str, ...] = ()) -> Response:
+        filters = request.args.getlist("q[]") + request.args.getlist("q")
+        sort = parse_sort(request.args.get("sort"), request.args.get("order"), listing.sortable)
+        page = parse_page(request.args.get("page"), request.args.get("per_page"))
+        rows, total = self.world.browse(listing, filters, sort, page, where=where,
+                                        params=params, reveal=reveal, base=base)
+        return json_response({listing.key: rows, "total_entries": total,
+                              "links": _page_links(request, base, page.number,
+                                                   page.per_page, total)})
+
+    def _show(self, request: Request, base: str, listing: Listing, row_id: str,
+              column: str = "id") -> Response:
+        # the single-record GETs accept `q[]` only on their hidden columns
+        only_hidden = dataclasses.replace(
+            listing, filters={n: k for n, k in listing.filters.items() if n in listing.hidden})
+        filters = request.args.getlist("q[]") + request.args.getlist("q")
+        return json_response(self.world.fetch(only_hidden, row_id, filters, base=base,
+                                              column=column))
+
+    # -- patients --------------------------------------------------------------------
+
+    def list_patients(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.PATIENTS)
+
+    def legacy_patients_archived(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.PATIENTS, reveal=("archived_at",),
+                          where=["patients.archived_at IS NOT NULL"])
+
+    def legacy_patients_deleted(self, request: Request, base: str) -> Response:
+        return self._list(request, base, PATIENTS_DELETED, where=["deleted_at IS NOT NULL"])
+
+    def show_patient(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.PATIENTS, id)
+
+    def create_patient(self, request: Request, base: str) -> Response:
+        values = validation.clean_patient(read_body(request), creating=True)
+        row = self.world.insert_patient(values)
+        row = self.world.fetch(resources.PATIENTS, row["id"], base=base)
+        return json_response(row, 201, {"Location": row["links"]["self"]})
+
+    def update_patient(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.PATIENTS, id)
+        self.world.update_patient(id, **read_body(request))
+        return self._show(request, base, resources.PATIENTS, id)
+
+    def archive_patient(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.PATIENTS, id)
+        self.world.archive_patient(id)
+        return Response(status=204)
+
+    def unarchive_patient(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(resources.PATIENTS, id, ["archived_at:*"])
+        self.world.unarchive_patient(id)
+        return json_response(self.world.fetch(resources.PATIENTS, id, base=base))
+
+    def _visible(self, listing: Listing, row_id: str) -> None:
+        self.world.fetch(listing, row_id)  # 404 for missing or hidden rows
+
+    # -- individual appointments -----------------------------------------------------
+
+    def list_appointments(self, request: Request, base: str) -> Response:
+        return self._list(request, base, A)
+
+    def legacy_appointments_cancelled(self, request: Request, base: str) -> Response:
+        return self._list(request, base, A, reveal=("cancelled_at",),
+                          where=["appointments.cancelled_at IS NOT NULL"])
+
+    def legacy_appointments_archived(self, request: Request, base: str) -> Response:
+        return self._list(request, base, A, reveal=("archived_at", "cancelled_at"),
+                          where=["appointments.archived_at IS NOT NULL"])
+
+    def legacy_appointments_deleted(self, request: Request, base: str) -> Response:
+        return self._list(request, base, APPOINTMENTS_DELETED, where=["deleted_at IS NOT NULL"])
+
+    def show_appointment(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, A, id)
+
+    def create_appointment(self, request: Request, base: str) -> Response:
+        row = self.world.create_appointment(read_body(request))
+        row = self.world.fetch(A, row["id"], base=base)
+        return json_response(row, 201, {"Location": row["links"]["self"]})
+
+    def update_appointment(self, request: Request, base: str, id: str) -> Response:
+        self._visible(A, id)
+        self.world.update_appointment(id, **read_body(request))
+        return self._show(request, base, A, id)
+
+    def archive_appointment(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(A, id, ["cancelled_at:*"])
+        self.world.archive_appointment(id)
+        return Response(status=204)
+
+    def cancel_appointment(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(A, id, ["cancelled_at:*"])
+        reason, note = validation.clean_cancel(read_body(request))
+        self.world.cancel_appointment(id, reason, note)
+        return Response(status=204)
+
+    def appointment_conflicts(self, request: Request, base: str, id: str) -> Response:
+        row = self.world.fetch(A, id, ["cancelled_at:*"])
+        clash = self.world.store.scalar(
+            "SELECT count(*) FROM appointments WHERE practitioner_id = ? AND id != ? AND "
+            "cancelled_at IS NULL AND archived_at IS NULL AND deleted_at IS NULL AND "
+            "starts_at < ? AND ends_at > ?",
+            (int(row["practitioner"]["links"]["self"].rsplit("/", 1)[1]), int(id),
+             row["ends_at"], row["starts_at"]))
+        return json_response({"conflicts": {"exist": bool(clash)}})
+
+    # -- attendees (where arrival is written) -----------------------------------------
+
+    def list_attendees(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.ATTENDEES)
+
+    def appointment_attendees(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(A, id, ["cancelled_at:*", "archived_at:*"])
+        return self._list(request, base, resources.ATTENDEES, where=["appointments.id = ?"],
+                          params=[int(id)], reveal=("cancelled_at", "archived_at"))
+
+    def show_attendee(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.ATTENDEES, id, column="attendee_id")
+
+    def update_attendee(self, request: Request, base: str, id: str) -> Response:
+        row = self.world.fetch(resources.ATTENDEES, id, base=base, column="attendee_id")
+        body = read_body(request)
+        appointment_id = row["booking"]["links"]["self"].rsplit("/", 1)[1]
+        if "arrived" in body:
+            arrived = body["arrived"]
+            if arrived not in (True, False, None):
+                raise ValidationFailed({"arrived": validation.NOT_IN_LIST})
+            self.world.mark_arrived(appointment_id, arrived)
+        if "notes" in body:
+            self.world.update_appointment(appointment_id, notes=body["notes"])
+        return self._show(request, base, resources.ATTENDEES, id, column="attendee_id")
+
+    # -- appointment types -----------------------------------------------------------
+
+    def list_appointment_types(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.APPOINTMENT_TYPES)
+
+    def legacy_appointment_types_archived(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.APPOINTMENT_TYPES, reveal=("archived_at",),
+                          where=["appointment_types.archived_at IS NOT NULL"])
+
+    def show_appointment_type(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.APPOINTMENT_TYPES, id)
+
+    def create_appointment_type(self, request: Request, base: str) -> Response:
+        body = read_body(request)
+        row = self.world.add_appointment_type(**{"name": None, "duration_in_minutes": None,
+                                                 **body})
+        row = self.world.fetch(resources.APPOINTMENT_TYPES, row["id"], base=base)
+        return json_response(row, 201, {"Location": row["links"]["self"]})
+
+    def update_appointment_type(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.APPOINTMENT_TYPES, id)
+        values = validation.clean_appointment_type(read_body(request), creating=False)
+        self.world.store.update("appointment_types", int(id),
+                                {**values, "updated_at": self.world.now()})
+        return self._show(request, base, resources.APPOINTMENT_TYPES, id)
+
+    def archive_appointment_type(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.APPOINTMENT_TYPES, id)
+        stamp = self.world.now()
+        self.world.store.update("appointment_types", int(id),
+                                {"archived_at": stamp, "updated_at": stamp})
+        return Response(status=204)
+
+    def practitioner_types(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(resources.PRACTITIONERS, id)
+        return self._list(request, base, resources.APPOINTMENT_TYPES, params=[int(id)], where=[
+            "EXISTS (SELECT 1 FROM json_each(appointment_types.practitioner_ids) j"
+            " WHERE j.value = ?)"])
+
+    # -- practitioners ---------------------------------------------------------------
+
+    def list_practitioners(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.PRACTITIONERS, where=["active = 1"])
+
+    def list_practitioners_inactive(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.PRACTITIONERS, where=["active = 0"])
+
+    def show_practitioner(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.PRACTITIONERS, id)
+
+    def type_practitioners(self, request: Request, base: str, id: str, active: int = 1
+                           ) -> Response:
+        self.world.fetch(resources.APPOINTMENT_TYPES, id, ["archived_at:*"])
+        return self._list(request, base, resources.PRACTITIONERS, params=[int(id), active], where=[
+            "EXISTS (SELECT 1 FROM appointment_types t, json_each(t.practitioner_ids) j"
+            " WHERE t.id = ? AND j.value = practitioners.id)", "active = ?"])
+
+    def type_practitioners_inactive(self, request: Request, base: str, id: str) -> Response:
+        return self.type_practitioners(request, base, id, active=0)
+
+    def business_practitioners(self, request: Request, base: str, id: str, active: int = 1
+                               ) -> Response:
+        self.world.fetch(resources.BUSINESSES, id, ["archived_at:*"])
+        return self._list(request, base, resources.PRACTITIONERS, params=[int(id), active], where=[
+            "EXISTS (SELECT 1 FROM json_each(practitioners.business_ids) j WHERE j.value = ?)",
+            "active = ?"])
+
+    def business_practitioners_inactive(self, request: Request, base: str, id: str) -> Response:
+        return self.business_practitioners(request, base, id, active=0)
+
+    # -- businesses and users --------------------------------------------------------
+
+    def list_businesses(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.BUSINESSES)
+
+    def legacy_businesses_archived(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.BUSINESSES, reveal=("archived_at",),
+                          where=["businesses.archived_at IS NOT NULL"])
+
+    def show_business(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.BUSINESSES, id)
+
+    def current_user(self, request: Request, base: str) -> Response:
+        return json_response(self.world.api_user(base))
+
+    def list_users(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.USERS)
+
+    def show_user(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.USERS, id)
+
+
+class BadBody(Exception):
+    """A body Cliniko cannot read at all (400), as opposed to invalid fields (422)."""
+
+
+def read_body(request: Request) -> dict[str, Any]:
+    """Cliniko ignores bodies not sent as JSON, which then fail as "can’t be blank"."""
+    if request.mimetype != "application/json":
+        return {}
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadBody("There was a problem in the JSON you submitted") from None
+    if not isinstance(body, dict):
+        raise BadBody("must be an object")
+    return body
+
+
+def _page_links(request: Request, base: str, page: int, per_page: int, total: int
+                ) -> dict[str, str]:
+    """Absolute URLs keeping the caller's query, with `page` first as Cliniko writes them."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    path = request.path.removeprefix("/v1")
+
+    def url(number: int) -> str:
+        return f"{base}{path}?{urlencode([('page', number), *kept])}"
+
+    links = {"self": url(page)}
+    if page > 1:
+        links["previous"] = url(page - 1)
+    if page * per_page < total:
+        links["next"] = url(page + 1)
+    return links

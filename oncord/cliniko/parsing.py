@@ -1,0 +1,109 @@
+"""Readers for Cliniko's JSON scalars: int64 string ids, UTC stamps, dates and link objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+
+def parse_id(value: Any) -> int:
+    """Cliniko ids are int64 carried as strings; int() keeps every digit (float() would not)."""
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"id must be a string of digits, got {type(value).__name__}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ValueError("id is not an integer string")
+
+
+def parse_optional_id(value: Any) -> int | None:
+    return None if value in (None, "") else parse_id(value)
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """'2016-07-21T03:45:00Z' -> aware UTC datetime; None or "" -> None."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise TypeError("timestamp must be a string")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:  # Cliniko speaks UTC; a bare stamp is UTC too
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def require_utc(value: Any) -> datetime:
+    parsed = parse_utc(value)
+    if parsed is None:
+        raise ValueError("required timestamp is missing")
+    return parsed
+
+
+def parse_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise TypeError("date must be a string")
+    return date.fromisoformat(value.strip()[:10])
+
+
+def parse_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError("expected a boolean")
+
+
+def parse_int(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise TypeError("expected an integer")
+    return int(value)
+
+
+def parse_str(value: Any) -> str | None:
+    """Optional text: old payloads use "" where modern ones use null; both become None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value or None
+
+
+def parse_ids(values: Any) -> tuple[int, ...]:
+    if values in (None, ""):
+        return ()
+    return tuple(parse_id(v) for v in values)
+
+
+def link_url(link: Any) -> str | None:
+    """A Cliniko link object is {"links": {"self": url}}; it may also be null or absent."""
+    if not isinstance(link, Mapping):
+        return None
+    links = link.get("links")
+    if not isinstance(links, Mapping):
+        return None
+    url = links.get("self")
+    return url if isinstance(url, str) and url else None
+
+
+def link_id(link: Any) -> int | None:
+    """The id at the end of a link's self URL: .../v1/patients/123 -> 123."""
+    url = link_url(link)
+    if url is None:
+        return None
+    path = urlsplit(url).path.rstrip("/")
+    return parse_id(path.rsplit("/", 1)[-1])
+
+
+def format_utc(value: datetime) -> str:
+    """Cliniko wants UTC with a Z and whole seconds; naive datetimes are refused as ambiguous."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetime filters must be timezone-aware")
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,41 @@
+"""`python -m cliniko_sandbox ...` starts a real server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+KEY = "clikey000000000000000000000000000-au2"
+
+
+def test_cli_serves_the_api():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cliniko_sandbox", "--port", "0", "--patients", "25",
+         "--appointments", "100", "--seed", "42", "--api-key", KEY, "--no-rate-limit"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Control:"):
+                break
+        base = next(l.split(": ", 1)[1].strip() for l in lines if l.startswith("Base URL"))
+        assert any(KEY in l for l in lines)
+        headers = {"User-Agent": "cli test (cli@oncord.example)"}
+        body = requests.get(base + "/patients", auth=(KEY, ""), headers=headers, timeout=5).json()
+        assert body["total_entries"] > 0
+        assert body["links"]["self"].startswith(base)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_refuses_a_key_without_shard():
+    result = subprocess.run([sys.executable, "-m", "cliniko_sandbox", "--api-key", "noshard"],
+                            cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "shard suffix" in result.stderr
