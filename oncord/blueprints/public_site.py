@@ -1,0 +1,63 @@
+"""The clinic's public website: published pages at `/<slug>`, the home page at `/`."""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, url_for
+from markupsafe import Markup
+from flask_login import current_user
+
+from oncord.access import public
+from oncord.sync.connection import get_connection
+from oncord.website import blocks, pages, security
+
+bp = Blueprint("public_site", __name__)
+
+
+@bp.get("/")
+@public
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    page = pages.home_page()
+    if page is None:
+        return redirect(url_for("auth.login"))
+    return render_site_page(page)
+
+
+@bp.get("/<slug>")
+@public
+def show(slug: str):
+    page = pages.published_page(slug)
+    if page is None:
+        connection = get_connection()
+        response = make_response(render_template("public/not_found.html", clinic_name=clinic_name(connection)), 404)
+        return security.apply_public_headers(response, security.cliniko_host(connection))
+    return render_site_page(page)
+
+
+def render_site_page(page, *, preview: bool = False):
+    """A page in the public theme, with the public CSP (the staff preview uses it too)."""
+    connection = get_connection()
+    response = make_response(render_template(
+        "public/page.html", page=page, preview=preview, clinic_name=clinic_name(connection),
+        booking_url=connection.booking_url if connection else None,
+    ))
+    return security.apply_public_headers(response, security.cliniko_host(connection))
+
+
+def clinic_name(connection) -> str:
+    return (connection.account_name if connection else None) or "Our clinic"
+
+
+@bp.app_template_global("cliniko_embed")
+def _cliniko_embed(block):
+    return blocks.cliniko_embed(block)
+
+
+@bp.app_template_global("booking_href")
+def _booking_href(block, booking_url):
+    return blocks.booking_href(block, booking_url)
+
+
+@bp.app_template_filter("embed_html")
+def _embed_html(code):
+    return Markup(blocks.embed_html(code or ""))
