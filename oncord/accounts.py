@@ -1,0 +1,121 @@
+"""Staff accounts: creating, authenticating and administering users.
+
+Plain functions over the `User` model; callers own the transaction and commit.
+"""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from oncord.extensions import db
+from oncord.models import Role, User
+from oncord.timestamps import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+# Compared against when the email is unknown, so both failures cost the same time.
+_dummy_hash_value: str | None = None
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be carried out; the message is for the user."""
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(str(exc)) from exc
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0
+
+
+def has_users() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, role: Role | str = Role.STAFF) -> User:
+    email = normalise_email(email)
+    check_password_rules(password)
+    if find_by_email(email) is not None:
+        raise AccountError("A user with this email address already exists.")
+    user = User(email=email, name=name.strip() or email, role=Role(role).value, active=True, session_version=0)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; unknown email and wrong password look alike."""
+    user = find_by_email(email or "")
+    if user is None:
+        User(password_hash=_dummy_hash()).check_password(password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries a version, so old sessions die on password change."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def change_role(user: User, role: Role | str, acting: User) -> None:
+    role = Role(role)
+    if user.is_admin and role is not Role.ADMIN:
+        _keep_one_admin(user, "demote")
+    user.role = role.value
+
+
+def set_active(user: User, active: bool, acting: User) -> None:
+    if not active:
+        if user.id == acting.id:
+            raise AccountError("You cannot deactivate your own account.")
+        if user.is_admin:
+            _keep_one_admin(user, "deactivate")
+        user.session_version += 1  # signs the user out everywhere
+    user.active = active
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.set_password(password)
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.active.desc(), func.lower(User.name))))
+
+
+def _keep_one_admin(user: User, verb: str) -> None:
+    others = db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise AccountError(f"You cannot {verb} the last active administrator.")
+
+
+def _dummy_hash() -> str:
+    global _dummy_hash_value
+    if _dummy_hash_value is None:
+        _dummy_hash_value = generate_password_hash("not a real password")
+    return _dummy_hash_value

@@ -1,0 +1,118 @@
+"""Contacts: search the list, read a contact and their activity, add one by hand."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from htmx_flask import request
+
+from flask_login import current_user
+
+from oncord.contacts import editing, feed, records
+from oncord.contacts.phones import display_phone
+from oncord.contacts.search import COUNT_CAP, ContactFilters, search_contacts
+from oncord.extensions import db
+from oncord.sync import outbox
+from oncord.forms.contacts import EditContactForm, NewContactForm
+from oncord.timestamps import utcnow
+from oncord.htmx import render_page
+from oncord.models import ConsentStatus
+
+bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"display_phone": display_phone, "event_title": feed.event_title, "event_detail": feed.event_detail,
+            "is_appointment_event": feed.is_appointment_event,
+            "status_choices": [(status.value, status.label) for status in ConsentStatus]}
+
+
+@bp.get("/")
+def index():
+    filters = _filters_from_args()
+    cursor = {name: value for name in ("after", "before") if (value := request.args.get(name, type=int))}
+    results = search_contacts(filters, **cursor)
+    response = render_page("contacts/index.html", "contacts/_rows.html", filters=filters, results=results,
+                           filter_args=_filter_args(filters), count_cap=COUNT_CAP)
+    if request.htmx:  # push the tidy URL, not "?q=ana&linked=&email=&sms="
+        response.headers["HX-Push-Url"] = url_for("contacts.index", **_filter_args(filters), **cursor)
+    return response
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = NewContactForm()
+    if form.validate_on_submit():
+        contact = records.create_contact(form.to_details())
+        db.session.commit()
+        flash(f"{contact.name} was added. They stay in oncord; nothing was sent to Cliniko.", "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    return render_template("contacts/new.html", form=form)
+
+
+@bp.get("/<int:contact_id>")
+def show(contact_id: int):
+    contact = _get_contact(contact_id)
+    return render_template("contacts/show.html", contact=contact, feed=feed.contact_feed(contact.id),
+                           cliniko_url=records.cliniko_patient_url(contact), edits=outbox.edits_of(contact.id))
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit(contact_id: int):
+    contact = _get_contact(contact_id)
+    form = EditContactForm(obj=contact)
+    if form.validate_on_submit():
+        changed = editing.update_contact(contact, form.to_details(), user_id=current_user.id, now=utcnow())
+        db.session.commit()
+        if changed and contact.is_linked:
+            flash(outbox.queue_push(contact), "success")
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    return render_template("contacts/edit.html", form=form, contact=contact)
+
+
+@bp.post("/<int:contact_id>/delete")
+def delete(contact_id: int):
+    contact = _get_contact(contact_id)
+    name = contact.name
+    editing.delete_contact(contact, now=utcnow())
+    db.session.commit()
+    flash(f"{name} was deleted from oncord. Their Cliniko patient record is untouched.", "success")
+    return redirect(url_for("contacts.index"))
+
+
+@bp.get("/<int:contact_id>/activity")
+def activity(contact_id: int):
+    """Older events: HTMX swaps them in place of the "Load more" button; without it, the whole page."""
+    contact = _get_contact(contact_id)
+    older = feed.contact_feed(contact.id, before=request.args.get("before", type=int))
+    return render_page("contacts/show.html", "contacts/_feed_items.html", contact=contact, feed=older,
+                       cliniko_url=records.cliniko_patient_url(contact))
+
+
+def _filters_from_args() -> ContactFilters:
+    linked = {"yes": True, "no": False}.get(request.args.get("linked", ""))
+    return ContactFilters(query=request.args.get("q", "").strip()[:200], linked=linked,
+                          email_status=_status_arg("email"), sms_status=_status_arg("sms"))
+
+
+def _filter_args(filters: ContactFilters) -> dict[str, str]:
+    """The same filters as query arguments, for the pager's links."""
+    args = {"q": filters.query, "linked": {True: "yes", False: "no"}.get(filters.linked, ""),
+            "email": filters.email_status.value if filters.email_status else "",
+            "sms": filters.sms_status.value if filters.sms_status else ""}
+    return {name: value for name, value in args.items() if value}
+
+
+def _status_arg(name: str) -> ConsentStatus | None:
+    try:
+        return ConsentStatus(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _get_contact(contact_id: int):
+    try:
+        return records.get_contact(contact_id)
+    except records.ContactNotFound:
+        abort(404)

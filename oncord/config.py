@@ -1,0 +1,84 @@
+"""Settings from the environment, with safe defaults for a one-machine install.
+
+Secrets that must survive restarts (the session key, the key that encrypts stored
+credentials) are generated once into the instance folder when the environment does
+not provide them, so nothing secret is ever a constant in the code.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def read_or_create_secret(path: Path, make) -> str:
+    """Return the secret stored at `path`, creating it (mode 0600) the first time.
+
+    Opening with O_EXCL means two processes starting together agree on one value.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(make())
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    """Everything the app reads from the environment, as Flask config keys."""
+    instance = Path(instance_path)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'oncord.db'}"
+    secret_key = os.environ.get("SECRET_KEY") or read_or_create_secret(
+        instance / "secret_key", lambda: secrets.token_hex(32)
+    )
+    encryption_keys = os.environ.get("ONCORD_ENCRYPTION_KEYS") or read_or_create_secret(
+        instance / "encryption_key", lambda: Fernet.generate_key().decode()
+    )
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    secure_cookies = _env_bool("SESSION_COOKIE_SECURE", False)
+    return {
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": encryption_keys,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE_PREFIX": os.environ.get("ONCORD_QUEUE_PREFIX", "oncord"),
+        "RQ_DASHBOARD_REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "SYNC_INTERVAL_SECONDS": int(os.environ.get("SYNC_INTERVAL_SECONDS", "120")),
+        "PUSH_DELAY_SECONDS": int(os.environ.get("PUSH_DELAY_SECONDS", "120")),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
+        "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

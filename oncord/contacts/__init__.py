@@ -1,0 +1,1 @@
+"""Contacts: finding, reading and adding the people a clinic markets to (plain Python, no request)."""

@@ -1,0 +1,1 @@
+"""WTForms form classes, one module per area."""

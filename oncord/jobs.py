@@ -1,0 +1,65 @@
+"""RQ entry points: open an app context, delegate to plain modules, record progress.
+
+Jobs take ids, not objects, and must be safe to run twice or on two workers at once.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from contextlib import nullcontext
+
+from flask import Flask, has_app_context
+
+
+@functools.cache
+def worker_app() -> Flask:
+    """The app jobs run in; worker.py builds it before forking."""
+    from oncord import create_app
+
+    return create_app()
+
+
+def app_context():
+    if has_app_context():  # tests run jobs inline, inside their own app
+        return nullcontext()
+    return worker_app().app_context()  # a fresh context and DB session per job
+
+
+def pull_from_cliniko(connection_id: int, trigger: str = "manual", full: bool = False) -> dict:
+    """Pull from Cliniko; a pull already running elsewhere makes this one a no-op."""
+    from oncord.models import SyncTrigger
+    from oncord.sync import pull
+    from oncord.sync.lock import SyncAlreadyRunning
+
+    with app_context():
+        try:
+            run = pull.run(connection_id, SyncTrigger(trigger), full=full, on_progress=_record_progress)
+        except SyncAlreadyRunning:
+            if SyncTrigger(trigger) is SyncTrigger.AFTER_EDIT:  # edits wait for no one: come back soon
+                from oncord.sync import schedule
+                from oncord.timestamps import utcnow
+
+                schedule.queue_push(connection_id, utcnow() + timedelta(seconds=20))
+            return {"skipped": "another sync of this connection is running"}
+        return {"sync_run": run.id, "status": run.status}
+
+
+def sync_tick() -> None:
+    """The scheduler's heartbeat: queue a pull when one is due, then schedule the next tick."""
+    from oncord.models import SyncTrigger
+    from oncord.sync import schedule
+    from oncord.sync.connection import get_connection
+
+    with app_context():
+        schedule.ensure_scheduled()
+        connection = get_connection()
+        if connection is not None and (full := schedule.due_pull(connection)) is not None:
+            schedule.queue_pull(connection.id, SyncTrigger.SCHEDULED, full=full)
+
+
+def _record_progress(phase: str | None, done: int, total: int | None) -> None:
+    from rq import get_current_job
+
+    if job := get_current_job():
+        job.meta["progress"] = {"phase": phase, "done": done, "total": total}
+        job.save_meta()

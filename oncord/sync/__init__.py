@@ -1,0 +1,1 @@
+"""Keeping oncord and Cliniko in step: connecting, pulling, (later) pushing."""

@@ -1,0 +1,113 @@
+"""Appointments, one page at a time: stored per contact, changes recorded as events."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from oncord.cliniko import Appointment as ClinikoAppointment
+from oncord.extensions import db
+from oncord.models import ActivityEvent, Appointment, AppointmentType, Contact, EventKind
+from oncord.sync.patients import PageResult
+from oncord.sync.upsert import bulk_upsert
+from oncord.timestamps import utcnow
+
+COMPARED = (
+    "contact_id", "patient_id", "appointment_type_id", "practitioner_id", "business_id", "starts_at", "ends_at",
+    "patient_arrived", "did_not_arrive", "cancelled_at", "cancellation_reason", "cancellation_note", "archived_at",
+    "cliniko_updated_at",
+)
+
+
+def appointment_row(appointment: ClinikoAppointment, contact_id: int | None) -> dict:
+    reason = appointment.cancellation_reason_description or (
+        str(appointment.cancellation_reason) if appointment.cancellation_reason is not None else None)
+    return {
+        "id": appointment.id,
+        "contact_id": contact_id,
+        "patient_id": appointment.patient_id,
+        "appointment_type_id": appointment.appointment_type_id,
+        "practitioner_id": appointment.practitioner_id,
+        "business_id": appointment.business_id,
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+        "patient_arrived": bool(appointment.patient_arrived),
+        "did_not_arrive": bool(appointment.did_not_arrive),
+        "cancelled_at": appointment.cancelled_at,
+        "cancellation_reason": reason,
+        "cancellation_note": appointment.cancellation_note,
+        "archived_at": appointment.archived_at or appointment.deleted_at,
+        "cliniko_created_at": appointment.created_at,
+        "cliniko_updated_at": appointment.updated_at,
+    }
+
+
+def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: int, backfill: bool) -> PageResult:
+    """Upsert one page of appointments and record booked/rescheduled/cancelled/... events."""
+    result = PageResult()
+    appointments = list({a.id: a for a in appointments}.values())
+    if not appointments:
+        return result
+    ids = [a.id for a in appointments]
+    before = {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
+    patient_ids = {a.patient_id for a in appointments if a.patient_id is not None}
+    contacts = dict(db.session.execute(
+        select(Contact.cliniko_patient_id, Contact.id).where(Contact.cliniko_patient_id.in_(patient_ids))).all())
+    known_types = set(db.session.scalars(select(AppointmentType.id).where(
+        AppointmentType.id.in_({a.appointment_type_id for a in appointments if a.appointment_type_id}))))
+    now = utcnow()
+    rows, events = [], []
+    for appointment in appointments:
+        row = appointment_row(appointment, contacts.get(appointment.patient_id))
+        if appointment.patient_id is not None and row["contact_id"] is None:
+            result.problems.append(f"appointment {appointment.id}: patient {appointment.patient_id} not synced yet")
+        if appointment.appointment_type_id and appointment.appointment_type_id not in known_types:
+            result.problems.append(f"appointment {appointment.id}: unknown appointment type {appointment.appointment_type_id}")
+        old = before.get(appointment.id)
+        if old is not None and all(getattr(old, k) == row[k] for k in COMPARED):
+            result.unchanged += 1
+            continue
+        rows.append(row)
+        if old is None:
+            result.created += 1
+        else:
+            result.updated += 1
+        events.extend(_events(old, row, appointment, backfill=backfill, run_id=run_id, now=now))
+        if old is not None and old.contact_id != row["contact_id"] and row["contact_id"] is not None:
+            # The appointment moved patient (a merge): its history follows it.
+            db.session.execute(update(ActivityEvent).where(ActivityEvent.appointment_id == appointment.id)
+                               .values(contact_id=row["contact_id"]))
+    bulk_upsert(Appointment.__table__, rows)
+    if events:
+        db.session.execute(ActivityEvent.__table__.insert(), events)
+    return result
+
+
+def _events(old: Appointment | None, row: dict, appointment: ClinikoAppointment, *, backfill: bool, run_id: int,
+            now: datetime) -> list[dict]:
+    def event(kind: EventKind, occurred_at: datetime | None, **data) -> dict:
+        return {"contact_id": row["contact_id"], "appointment_id": row["id"], "kind": kind.value,
+                "occurred_at": occurred_at or appointment.updated_at, "recorded_at": now, "backfill": backfill,
+                "sync_run_id": run_id, "data": {k: _plain(v) for k, v in data.items()}}
+
+    if old is None and backfill:
+        # History found by the first pull: one entry per appointment; the feed shows its current state.
+        return [event(EventKind.APPOINTMENT_BOOKED, appointment.created_at)]
+    found = []
+    if old is None:
+        found.append(event(EventKind.APPOINTMENT_BOOKED, appointment.created_at, starts_at=row["starts_at"]))
+    elif old.starts_at != row["starts_at"]:
+        found.append(event(EventKind.APPOINTMENT_RESCHEDULED, appointment.updated_at,
+                           previous_starts_at=old.starts_at, starts_at=row["starts_at"]))
+    if row["cancelled_at"] and (old is None or not old.cancelled_at):
+        found.append(event(EventKind.APPOINTMENT_CANCELLED, row["cancelled_at"], reason=row["cancellation_reason"]))
+    if row["did_not_arrive"] and (old is None or not old.did_not_arrive):
+        found.append(event(EventKind.APPOINTMENT_DID_NOT_ARRIVE, appointment.updated_at))
+    if row["patient_arrived"] and (old is None or not old.patient_arrived):
+        found.append(event(EventKind.APPOINTMENT_ARRIVED, appointment.updated_at))
+    return found
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,46 @@
+"""Appointment types and practitioners: small lists, pulled whole on every sync."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from oncord import cliniko
+from oncord.extensions import db
+from oncord.models import AppointmentType, Practitioner
+from oncord.sync.patients import PageResult
+from oncord.sync.upsert import bulk_upsert
+
+
+def apply_appointment_types(types: Iterable[cliniko.AppointmentType]) -> PageResult:
+    rows = [{"id": t.id, "name": t.name, "duration_in_minutes": t.duration_in_minutes, "color": t.color,
+             "archived_at": t.archived_at, "updated_at": t.updated_at} for t in types]
+    return _upsert(AppointmentType, rows)
+
+
+def apply_practitioners(practitioners: Iterable[cliniko.Practitioner], active: bool) -> PageResult:
+    rows = [{"id": p.id, "first_name": p.first_name or "", "last_name": p.last_name or "", "title": p.title,
+             "display_name": p.display_name, "active": bool(p.active if p.active is not None else active),
+             "updated_at": p.updated_at} for p in practitioners]
+    return _upsert(Practitioner, rows)
+
+
+def _upsert(model, rows: list[dict]) -> PageResult:
+    result = PageResult()
+    rows = list({r["id"]: r for r in rows}.values())
+    if not rows:
+        return result
+    existing = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_([r["id"] for r in rows])))}
+    changed = []
+    for row in rows:
+        old = existing.get(row["id"])
+        if old is not None and all(getattr(old, k) == v for k, v in row.items()):
+            result.unchanged += 1
+            continue
+        changed.append(row)
+        if old is None:
+            result.created += 1
+        else:
+            result.updated += 1
+    bulk_upsert(model.__table__, changed)
+    return result

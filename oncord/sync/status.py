@@ -1,0 +1,76 @@
+"""What the settings page and `flask cliniko status` say about syncing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from oncord.extensions import db
+from oncord.models import ClinikoConnection, SyncRun, SyncStatus
+from oncord.sync import outbox, schedule
+
+
+@dataclass(frozen=True)
+class SyncState:
+    connection: ClinikoConnection | None
+    latest: SyncRun | None  # the run in progress, or the last one
+    queued: bool  # a pull is waiting for a worker, or starting
+    next_run_at: datetime | None
+    waiting_edits: int = 0  # edits of linked contacts not yet in Cliniko
+
+    @property
+    def active(self) -> bool:
+        """Worth polling: a run is going or about to."""
+        return self.queued or bool(self.latest and self.latest.active)
+
+    @property
+    def percent(self) -> int:
+        run = self.latest
+        if not run or not run.total:
+            return 0
+        return min(100, round(100 * run.done / run.total))
+
+    def as_dict(self) -> dict:
+        run, conn = self.latest, self.connection
+        return {
+            "connected": bool(conn and conn.is_connected),
+            "auto_sync": bool(conn and conn.auto_sync),
+            "last_success_at": _iso(conn.last_success_at) if conn else None,
+            "last_error": conn.last_error if conn else None,
+            "next_run_at": _iso(self.next_run_at),
+            "queued": self.queued,
+            "waiting_edits": self.waiting_edits,
+            "latest_run": None if run is None else {
+                "id": run.id, "status": run.status, "trigger": run.trigger, "full": run.full, "phase": run.phase,
+                "done": run.done, "total": run.total, "started_at": _iso(run.started_at),
+                "finished_at": _iso(run.finished_at), "duration_seconds": run.duration_seconds,
+                "counts": run.counts, "requests": run.requests, "problems": run.problems, "error": run.error,
+            },
+        }
+
+
+def sync_state(connection: ClinikoConnection | None) -> SyncState:
+    if connection is None:
+        return SyncState(None, None, False, None)
+    latest = db.session.scalar(select(SyncRun).where(SyncRun.connection_id == connection.id)
+                               .order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
+    # A pull job counts until its run row shows it going: a job just started has none yet.
+    queued = connection.is_connected and schedule.pending_pull(connection.id) is not None
+    next_run = schedule.next_slot()[1] if connection.is_connected and connection.auto_sync else None
+    return SyncState(connection, latest, queued, next_run, outbox.waiting_count())
+
+
+def history(connection: ClinikoConnection, limit: int = 20) -> list[SyncRun]:
+    return list(db.session.scalars(select(SyncRun).where(SyncRun.connection_id == connection.id)
+                                   .order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit)))
+
+
+def last_successful_run(connection: ClinikoConnection) -> SyncRun | None:
+    return db.session.scalar(select(SyncRun).where(SyncRun.connection_id == connection.id,
+                                                   SyncRun.status == SyncStatus.SUCCEEDED.value)
+                             .order_by(SyncRun.finished_at.desc()).limit(1))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

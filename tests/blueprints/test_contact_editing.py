@@ -1,0 +1,66 @@
+"""Editing and deleting contacts through the pages."""
+from oncord.models import Contact, DeletedContactLink, OutboxEdit, Role
+from tests.factories import ContactFactory
+
+
+def _form(contact, **changes):
+    data = {"first_name": contact.first_name, "last_name": contact.last_name, "email": contact.email or "",
+            "phone": contact.phone or "", "address_1": "", "address_2": "", "address_3": "", "city": "",
+            "post_code": "", "state": "", "country_code": "AU", "date_of_birth": "", "gender": "", "sex": "",
+            "email_status": contact.email_status, "sms_status": contact.sms_status}
+    return {**data, **changes}
+
+
+def test_invalid_input_is_explained_beside_the_field_and_nothing_is_saved(client, db, login_as, csrf_token):
+    login_as()
+    contact = ContactFactory(linked=True, email="ok@example.com")
+    db.session.commit()
+    token = csrf_token(f"/contacts/{contact.id}/edit")
+    html = client.post(f"/contacts/{contact.id}/edit", data=_form(
+        contact, email="not an email", phone="12", date_of_birth="2999-01-01", country_code="XX",
+        csrf_token=token)).get_data(as_text=True)
+    assert "Enter an email address like" in html
+    assert "not a valid phone number" in html
+    assert "cannot be in the future" in html
+    assert "Not a valid choice" in html
+    db.session.refresh(contact)
+    assert contact.email == "ok@example.com"
+    assert db.session.query(OutboxEdit).count() == 0
+
+
+def test_an_edit_of_a_linked_contact_waits_for_cliniko(client, db, login_as, csrf_token):
+    login_as()
+    contact = ContactFactory(linked=True, email="ok@example.com")
+    db.session.commit()
+    response = client.post(f"/contacts/{contact.id}/edit", data=_form(
+        contact, email="new@example.com", phone="0412 345 678", country_code="NZ", sms_status="unsubscribed",
+        csrf_token=csrf_token(f"/contacts/{contact.id}/edit")))
+    assert response.status_code == 302
+    db.session.refresh(contact)
+    assert contact.phone == "+61412345678" and contact.country == "New Zealand" and contact.sms_status == "unsubscribed"
+    assert sorted(e.field for e in db.session.query(OutboxEdit)) == ["country_code", "email", "phone", "sms_status"]
+    page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert "Waiting to sync" in page
+
+
+def test_an_unlinked_contact_edit_stays_in_oncord(client, db, login_as, csrf_token):
+    login_as()
+    contact = ContactFactory(email="solo@example.com")
+    db.session.commit()
+    client.post(f"/contacts/{contact.id}/edit", data=_form(contact, last_name="Solo", csrf_token=csrf_token("/contacts/")))
+    assert db.session.query(OutboxEdit).count() == 0
+    db.session.refresh(contact)
+    assert contact.last_name == "Solo"
+
+
+def test_deleting_says_the_patient_stays_and_remembers_the_link(client, db, login_as, csrf_token):
+    login_as(Role.STAFF)
+    contact = ContactFactory(linked=True)
+    db.session.commit()
+    page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert "The patient in Cliniko is NOT deleted" in page
+    patient_id = contact.cliniko_patient_id
+    response = client.post(f"/contacts/{contact.id}/delete", data={"csrf_token": csrf_token("/contacts/")})
+    assert response.status_code == 302
+    assert db.session.query(Contact).count() == 0
+    assert db.session.get(DeletedContactLink, patient_id) is not None

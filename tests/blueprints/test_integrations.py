@@ -1,0 +1,82 @@
+"""Settings > Integrations: connecting Cliniko, syncing on demand, status and history."""
+from oncord.models import ClinikoConnection, Contact, Role, SyncRun
+from oncord.sync.connection import get_connection
+from tests.sync.test_pull import live_patient_ids
+
+
+def _connect(client, csrf_token, sandbox, key=None, **extra):
+    return client.post("/settings/integrations/cliniko/connect", data={
+        "api_key": key or sandbox.api_key, "base_url": sandbox.base_url, "subdomain": "demo-clinic",
+        "csrf_token": csrf_token("/settings/integrations/"), **extra})
+
+
+def test_connect_checks_the_key_live_and_stores_it_encrypted(app, client, db, login_as, csrf_token, sandbox):
+    login_as(Role.ADMIN)
+    response = _connect(client, csrf_token, sandbox)
+    assert response.status_code == 302
+    connection = get_connection()
+    assert connection.is_connected and connection.api_key == sandbox.api_key
+    assert connection.api_key_last4 == sandbox.api_key[-8:-4]
+    raw = db.session.execute(db.text("SELECT api_key FROM cliniko_connections")).scalar()
+    assert sandbox.api_key not in raw
+    html = client.get("/settings/integrations/").get_data(as_text=True)
+    assert "••••" + sandbox.api_key[-8:-4] + "-au1" in html
+    assert sandbox.api_key not in html
+
+
+def test_a_wrong_key_is_explained_and_nothing_is_saved(client, db, login_as, csrf_token, sandbox):
+    login_as(Role.ADMIN)
+    response = _connect(client, csrf_token, sandbox, key="wrongwrongwrongwrongwrong000000-au1")
+    assert response.status_code == 422
+    assert "Cliniko did not accept this API key" in response.get_data(as_text=True)
+    assert db.session.query(ClinikoConnection).count() == 0
+
+
+def test_an_unreachable_api_is_explained(client, db, login_as, csrf_token, sandbox):
+    login_as(Role.ADMIN)
+    response = client.post("/settings/integrations/cliniko/connect", data={
+        "api_key": sandbox.api_key, "base_url": "http://127.0.0.1:9/v1", "csrf_token": csrf_token("/settings/integrations/")})
+    assert response.status_code == 422
+    assert "could not be reached" in response.get_data(as_text=True)
+    assert db.session.query(ClinikoConnection).count() == 0
+
+
+def test_synchronise_runs_a_pull_and_status_stops_polling_when_done(client, db, login_as, csrf_token, sandbox, run_jobs):
+    sandbox.reset(patients=30, appointments=120, seed=5)
+    login_as(Role.ADMIN)
+    _connect(client, csrf_token, sandbox)
+    queued = client.post("/settings/integrations/cliniko/sync", headers={"HX-Request": "true", "X-CSRFToken": csrf_token("/dashboard")})
+    assert 'hx-trigger="every 2s"' in queued.get_data(as_text=True)  # polls while queued
+    run_jobs()
+    status = client.get("/settings/integrations/cliniko/status", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "hx-trigger" not in status  # idle: polling stops
+    assert "Last sync finished" in status
+    assert db.session.query(Contact).count() == len(live_patient_ids(sandbox.world))
+    history = client.get("/settings/integrations/").get_data(as_text=True)
+    assert "Succeeded" in history
+    assert db.session.query(SyncRun).count() == 1  # the connect and the click made one pull
+
+
+def test_auto_sync_toggle_and_disconnect_keep_data(client, db, login_as, csrf_token, sandbox, run_jobs):
+    sandbox.reset(patients=5, appointments=10, seed=2)
+    login_as(Role.ADMIN)
+    _connect(client, csrf_token, sandbox)
+    run_jobs()
+    token = csrf_token("/settings/integrations/")
+    client.post("/settings/integrations/cliniko/auto-sync", data={"enabled": "", "csrf_token": token})
+    assert get_connection().auto_sync is False
+    assert "Automatic sync is off" in client.get("/settings/integrations/").get_data(as_text=True)
+    client.post("/settings/integrations/cliniko/disconnect", data={"csrf_token": token})
+    connection = get_connection()
+    assert not connection.is_connected and connection.api_key is None
+    assert db.session.query(Contact).count() > 0
+
+
+def test_booking_settings_are_saved(client, db, login_as, csrf_token, sandbox):
+    login_as(Role.ADMIN)
+    _connect(client, csrf_token, sandbox)
+    response = client.post("/settings/integrations/cliniko/booking", data={
+        "booking_url": "https://demo-clinic.au1.cliniko.com/bookings", "booking_embed_code": "<iframe></iframe>",
+        "csrf_token": csrf_token("/settings/integrations/")})
+    assert response.status_code == 302
+    assert get_connection().booking_url == "https://demo-clinic.au1.cliniko.com/bookings"

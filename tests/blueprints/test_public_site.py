@@ -1,0 +1,98 @@
+"""The public site: published pages for anyone, drafts for no one but staff, strict headers."""
+import pytest
+
+from oncord.models import ClinikoConnection, Role
+from tests.factories import PageFactory
+from tests.website.cliniko_samples import CLINIKO_EMBED, CLINIKO_SRC
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN)  # past first-run setup
+
+
+def test_published_pages_render_without_login_with_the_clinic_name(client, db, admin):
+    db.session.add(ClinikoConnection(account_name="Harbour Physio", subdomain="harbour", shard="au1"))
+    PageFactory(slug="book-now", published=True, blocks=[
+        {"type": "heading", "text": "Book online", "level": 1},
+        {"type": "embed", "code": CLINIKO_EMBED, "kind": "cliniko", "removed": []}])
+    db.session.commit()
+    response = client.get("/book-now")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Harbour Physio" in html and "Book online" in html
+    assert f'src="{CLINIKO_SRC}"' in html and 'id="cliniko-62506279"' in html and "data-cliniko-embed" in html
+    assert "<script type='text/javascript'>" not in html and "handleIFrameMessage" not in html  # ours, not theirs
+    assert "/static/cliniko-embed.js" in html
+
+
+def test_public_headers(client, db, admin):
+    db.session.add(ClinikoConnection(subdomain="harbour", shard="au1"))
+    PageFactory(slug="about", published=True)
+    db.session.commit()
+    response = client.get("/about")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy.split("style-src-attr")[0]
+    assert "frame-src https: https://harbour.au1.cliniko.com" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "X-Frame-Options" not in response.headers
+
+
+def test_clinic_name_defaults(client, db, admin):
+    PageFactory(slug="about", published=True)
+    db.session.commit()
+    assert "Our clinic" in client.get("/about").get_data(as_text=True)
+
+
+def test_unpublished_pages_are_404_but_staff_can_preview(client, db, admin, login_as):
+    page = PageFactory(slug="draft", published=False, blocks=[{"type": "text", "text": "Secret draft"}])
+    db.session.commit()
+    missing = client.get("/draft")
+    assert missing.status_code == 404 and "Secret draft" not in missing.get_data(as_text=True)
+    assert client.get("/nothing-here").status_code == 404
+    assert client.get(f"/website/pages/{page.id}/preview").status_code == 302  # login first
+    login_as(Role.STAFF)
+    preview = client.get(f"/website/pages/{page.id}/preview")
+    assert preview.status_code == 200 and "Secret draft" in preview.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in preview.headers["Content-Security-Policy"]
+    assert client.get("/draft").status_code == 404  # even for staff, drafts live only in the preview
+
+
+def test_root_is_login_then_home_page_then_dashboard_for_staff(client, db, admin, login_as):
+    assert client.get("/").headers["Location"] == "/login"
+    PageFactory(slug="welcome", published=True, is_home=True, blocks=[{"type": "heading", "text": "Hello visitors", "level": 1}])
+    PageFactory(slug="other", published=False, is_home=False)
+    db.session.commit()
+    home = client.get("/")
+    assert home.status_code == 200 and "Hello visitors" in home.get_data(as_text=True)
+    login_as(Role.STAFF)
+    assert client.get("/").headers["Location"] == "/dashboard"
+
+
+def test_unpublished_home_page_is_not_shown(client, db, admin):
+    PageFactory(slug="welcome", published=False, is_home=True)
+    db.session.commit()
+    assert client.get("/").headers["Location"] == "/login"
+
+
+def test_oncord_paths_win_over_page_slugs(client, db, admin):
+    assert client.get("/login").status_code == 200
+    assert client.get("/contacts").status_code in {302, 308}  # to /contacts/ or to login, never a page
+
+
+def test_book_now_button_links_to_the_booking_url(client, db, admin):
+    db.session.add(ClinikoConnection(booking_url="https://harbour.au1.cliniko.com/bookings"))
+    PageFactory(slug="book", published=True, blocks=[{"type": "booknow", "label": "Book now", "url": "", "style": "primary"}])
+    db.session.commit()
+    html = client.get("/book").get_data(as_text=True)
+    assert 'href="https://harbour.au1.cliniko.com/bookings"' in html and "Book now" in html
+
+
+def test_generic_embeds_are_cleaned_again_when_rendered(client, db, admin):
+    PageFactory(slug="map", published=True, blocks=[
+        {"type": "embed", "kind": "html", "removed": [],
+         "code": '<iframe src="https://maps.example/embed"></iframe><script>alert(1)</script>'}])
+    db.session.commit()
+    html = client.get("/map").get_data(as_text=True)
+    assert 'src="https://maps.example/embed"' in html and "alert(1)" not in html

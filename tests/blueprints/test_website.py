@@ -1,0 +1,173 @@
+"""Website > Pages: create, edit, save (with its lock), publish, delete, and the editor's HTMX calls."""
+import json
+
+from oncord.models import ClinikoConnection, Page, Role
+from tests.factories import PageFactory
+from tests.website.cliniko_samples import CLINIKO_EMBED, CLINIKO_SRC
+
+
+def _save(client, token, page, blocks, version=None, **fields):
+    data = {"csrf_token": token, "title": page.title, "slug": page.slug, "blocks": json.dumps(blocks),
+            "version": version if version is not None else page.version, **fields}
+    return client.post(f"/website/pages/{page.id}/", data=data)
+
+
+def test_staff_see_pages_in_the_nav_and_create_one(client, db, login_as, csrf_token):
+    login_as(Role.STAFF)
+    assert "/website/pages/" in client.get("/dashboard").get_data(as_text=True)
+    token = csrf_token("/website/pages/")
+    response = client.post("/website/pages/", data={"csrf_token": token, "title": "Book Now", "slug": ""})
+    page = db.session.query(Page).one()
+    assert response.status_code == 302 and response.headers["Location"] == f"/website/pages/{page.id}/"
+    assert page.slug == "book-now" and not page.published
+    editor = client.get(f"/website/pages/{page.id}/").get_data(as_text=True)
+    assert 'data-type="embed"' in editor and "sortable-1.15.7.min.js" in editor and "page-editor.js" in editor
+
+
+def test_clashing_slugs_are_refused(client, db, login_as, csrf_token):
+    login_as()
+    PageFactory(slug="about")
+    db.session.commit()
+    token = csrf_token("/website/pages/")
+    for slug, message in [("about", "Another page"), ("login", "used by oncord"), ("contacts", "used by oncord")]:
+        response = client.post("/website/pages/", data={"csrf_token": token, "title": "X", "slug": slug})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.query(Page).count() == 1
+
+
+def test_reordered_blocks_are_saved_and_reloaded_in_order(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[])
+    db.session.commit()
+    token = csrf_token(f"/website/pages/{page.id}/")
+    blocks = [{"type": "heading", "text": "First", "level": 1}, {"type": "text", "text": "Second"},
+              {"type": "embed", "code": CLINIKO_EMBED}]
+    assert _save(client, token, page, blocks).status_code == 302
+    reordered = [blocks[2], blocks[0], blocks[1]]
+    assert _save(client, token, page, reordered, version=2).status_code == 302
+    db.session.refresh(page)
+    assert [b["type"] for b in page.blocks] == ["embed", "heading", "text"]
+    html = client.get(f"/website/pages/{page.id}/").get_data(as_text=True).split('id="canvas"')[1]
+    assert html.index('data-type="embed"') < html.index('data-type="heading"') < html.index('data-type="text"')
+    assert html.index("First") < html.index("Second")
+
+
+def test_the_second_of_two_saves_is_told_the_page_changed(client, app, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[])
+    db.session.commit()
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = client_user_id(client)  # the same colleague on a second device is enough
+        session["_fresh"] = True
+    mine, theirs = csrf_token(f"/website/pages/{page.id}/"), _token(other, f"/website/pages/{page.id}/")
+    first = _save(other, theirs, page, [{"type": "text", "text": "Theirs"}], version=1)
+    assert first.status_code == 302
+    second = _save(client, mine, page, [{"type": "text", "text": "Mine"}], version=1)
+    assert second.status_code == 409
+    assert "Someone else saved this page" in second.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Page, page.id).blocks == [{"type": "text", "text": "Theirs"}]
+
+
+def client_user_id(client):
+    with client.session_transaction() as session:
+        return session["_user_id"]
+
+
+def _token(client, path):
+    from tests.pages import csrf_token_of
+    return csrf_token_of(client, path)
+
+
+def test_save_cleans_blocks_server_side(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[])
+    db.session.commit()
+    token = csrf_token(f"/website/pages/{page.id}/")
+    forged = [{"type": "embed", "code": "<p>Hi</p><script>alert(1)</script>", "kind": "cliniko"}]
+    assert _save(client, token, page, forged).status_code == 302
+    db.session.refresh(page)
+    assert page.blocks[0]["code"] == "<p>Hi</p>" and page.blocks[0]["kind"] == "html"
+    bad = _save(client, token, page, [{"type": "image", "url": "http://x.example/a.png"}])
+    assert bad.status_code == 422 and "Image #1" in bad.get_data(as_text=True)
+
+
+def test_publish_unpublish_and_delete_with_confirm(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(slug="about")
+    db.session.commit()
+    token = csrf_token("/website/pages/")
+    client.post(f"/website/pages/{page.id}/publish", data={"csrf_token": token, "published": "y"})
+    db.session.refresh(page)
+    assert page.published
+    client.post(f"/website/pages/{page.id}/publish", data={"csrf_token": token, "published": ""})
+    db.session.refresh(page)
+    assert not page.published
+    confirm = client.get(f"/website/pages/{page.id}/delete")
+    assert confirm.status_code == 200 and "Delete page" in confirm.get_data(as_text=True)
+    assert db.session.query(Page).count() == 1  # asking is not deleting
+    client.post(f"/website/pages/{page.id}/delete", data={"csrf_token": token})
+    assert db.session.query(Page).count() == 0
+
+
+def test_new_block_settings_and_apply(client, db, login_as, csrf_token):
+    login_as()
+    token = csrf_token("/website/pages/")
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    new = client.post("/website/blocks/new", data={"type": "embed"}, headers=headers).get_data(as_text=True)
+    assert 'data-type="embed"' in new and "Empty" in new
+    block = json.dumps({"type": "embed", "code": ""})
+    form = client.post("/website/blocks/settings", data={"block": block}, headers=headers).get_data(as_text=True)
+    assert 'name="code"' in form and "Apply" in form
+    applied = client.post("/website/blocks/apply", data={"type": "embed", "code": CLINIKO_EMBED}, headers=headers)
+    html = applied.get_data(as_text=True)
+    assert applied.status_code == 200 and "is-selected" in html and CLINIKO_SRC in html
+    assert "Cliniko booking embed recognised" in html
+    cleaned = client.post("/website/blocks/apply", data={"type": "embed", "code": "<p onclick='x()'>Hi</p><script>1</script>"},
+                          headers=headers).get_data(as_text=True)
+    assert "Removed for safety: onclick event handler, &lt;script&gt;" in cleaned
+    refused = client.post("/website/blocks/apply", data={"type": "embed", "code": "<iframe src='http://x.example'></iframe>"},
+                          headers=headers)
+    assert refused.headers["HX-Retarget"] == "#block-settings" and "https" in refused.get_data(as_text=True)
+
+
+def test_book_now_button_warns_without_a_booking_url(client, db, login_as, csrf_token):
+    login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": csrf_token("/website/pages/")}
+    html = client.post("/website/blocks/new", data={"type": "booknow"}, headers=headers).get_data(as_text=True)
+    assert "No booking address" in html
+    db.session.add(ClinikoConnection(booking_url="https://my-org.au1.cliniko.com/bookings"))
+    db.session.commit()
+    html = client.post("/website/blocks/new", data={"type": "booknow"}, headers=headers).get_data(as_text=True)
+    assert "No booking address" not in html and 'href="https://my-org.au1.cliniko.com/bookings"' in html
+
+
+def test_create_a_book_now_page_from_integrations(client, db, login_as, csrf_token):
+    login_as(Role.ADMIN)
+    db.session.add(ClinikoConnection(booking_embed_code=CLINIKO_EMBED, account_name="Harbour Physio"))
+    db.session.commit()
+    assert "Create a Book Now page" in client.get("/settings/integrations/").get_data(as_text=True)
+    token = csrf_token("/settings/integrations/")
+    response = client.post("/website/pages/book-now", data={"csrf_token": token})
+    page = db.session.query(Page).one()
+    assert response.headers["Location"] == f"/website/pages/{page.id}/"
+    assert page.slug == "book-now" and [b["type"] for b in page.blocks] == ["heading", "text", "embed"]
+    client.post("/website/pages/book-now", data={"csrf_token": token})
+    assert {p.slug for p in db.session.query(Page)} == {"book-now", "book-now-2"}
+
+
+def test_staff_pages_are_never_framed(client, login_as):
+    login_as()
+    response = client.get("/website/pages/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/login").headers["X-Frame-Options"] == "DENY"
+
+
+def test_jobs_dashboard_still_works_with_the_headers(client, login_as):
+    login_as(Role.ADMIN)
+    response = client.get("/jobs/")
+    assert response.status_code == 200 and response.headers["X-Frame-Options"] == "DENY"
+    assert client.get("/jobs/0/data/queues.json").status_code == 200
