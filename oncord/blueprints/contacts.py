@@ -46,7 +46,12 @@ def new():
         db.session.commit()
         flash(f"{contact.name} was added. They stay in oncord; nothing was sent to Cliniko.", "success")
         return redirect(url_for("contacts.show", contact_id=contact.id))
-    return render_template("contacts/new.html", form=form)
+    return render_template("contacts/new.html", form=form, check_url=url_for("contacts.check_new"))
+
+
+@bp.post("/new/check")
+def check_new():
+    return _field_feedback(NewContactForm())
 
 
 @bp.get("/<int:contact_id>")
@@ -68,7 +73,25 @@ def edit(contact_id: int):
         else:
             flash("Saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("contacts.show", contact_id=contact.id))
-    return render_template("contacts/edit.html", form=form, contact=contact)
+    return render_template("contacts/edit.html", form=form, contact=contact,
+                           check_url=url_for("contacts.check_edit", contact_id=contact.id))
+
+
+@bp.post("/<int:contact_id>/edit/check")
+def check_edit(contact_id: int):
+    return _field_feedback(EditContactForm(obj=_get_contact(contact_id)))
+
+
+def _field_feedback(form):
+    """Checks the whole form as typed so far, and answers with the messages of the field being typed in.
+
+    Nothing is saved: the form is only validated.
+    """
+    field = form._fields.get(request.htmx.trigger_name or "")
+    if field is None or field.name == "csrf_token":
+        abort(400)
+    form.validate()
+    return render_template("contacts/_field_feedback.html", field=field)
 
 
 @bp.post("/<int:contact_id>/delete")

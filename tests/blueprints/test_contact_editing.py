@@ -64,3 +64,44 @@ def test_deleting_says_the_patient_stays_and_remembers_the_link(client, db, logi
     assert response.status_code == 302
     assert db.session.query(Contact).count() == 0
     assert db.session.get(DeletedContactLink, patient_id) is not None
+
+
+def _check(client, url, field, data):
+    return client.post(url, data=data, headers={"HX-Request": "true", "HX-Trigger-Name": field})
+
+
+def test_fields_are_checked_as_they_are_typed_without_saving(client, db, login_as, csrf_token):
+    login_as()
+    contact = ContactFactory(linked=True, email="ok@example.com")
+    db.session.commit()
+    edit_page = client.get(f"/contacts/{contact.id}/edit").get_data(as_text=True)
+    check_url = f"/contacts/{contact.id}/edit/check"
+    assert f'data-hx-post="{check_url}"' in edit_page
+    form = _form(contact, email="not an email", phone="12", csrf_token=csrf_token(f"/contacts/{contact.id}/edit"))
+
+    email = _check(client, check_url, "email", form)
+    assert email.status_code == 200
+    html = email.get_data(as_text=True)
+    assert 'class="field-feedback"' in html and "Enter an email address like" in html
+    assert "not a valid phone number" not in html  # only the field being typed in answers
+    assert "not a valid phone number" in _check(client, check_url, "phone", form).get_data(as_text=True)
+    fixed = _check(client, check_url, "email", {**form, "email": "new@example.com"}).get_data(as_text=True)
+    assert 'class="field-feedback"' in fixed and "error" not in fixed
+
+    db.session.refresh(contact)
+    assert contact.email == "ok@example.com"
+    assert db.session.query(OutboxEdit).count() == 0
+
+
+def test_the_add_form_checks_fields_too_and_refuses_unknown_ones(client, db, login_as, csrf_token):
+    login_as()
+    token = csrf_token("/contacts/new")
+    form = {"first_name": "", "email": "", "phone": "", "csrf_token": token}
+    assert "Enter a first name." in _check(client, "/contacts/new/check", "first_name", form).get_data(as_text=True)
+    assert _check(client, "/contacts/new/check", "password", form).status_code == 400
+    assert _check(client, "/contacts/new/check", "csrf_token", form).status_code == 400
+    assert client.post("/contacts/new/check", data=form, headers={"HX-Request": "true", "HX-Trigger-Name": "email"}
+                       ).status_code == 200
+    assert db.session.query(Contact).count() == 0
+    # a check without the CSRF token is refused like any other post
+    assert _check(client, "/contacts/new/check", "email", {"email": "a@b.example"}).status_code == 400
