@@ -29,7 +29,8 @@ def show(slug: str):
     page = pages.published_page(slug)
     if page is None:
         connection = get_connection()
-        response = make_response(render_template("public/not_found.html", clinic_name=clinic_name(connection)), 404)
+        response = make_response(render_template("public/not_found.html", clinic_name=clinic_name(connection),
+                                                 navigation=pages.navigation()), 404)
         return security.apply_public_headers(response, security.cliniko_host(connection))
     return render_site_page(page)
 
@@ -39,6 +40,7 @@ def render_site_page(page, *, preview: bool = False):
     connection = get_connection()
     response = make_response(render_template(
         "public/page.html", page=page, preview=preview, clinic_name=clinic_name(connection),
+        navigation=pages.navigation(), current_page=page,
         booking_url=connection.booking_url if connection else None,
     ))
     return security.apply_public_headers(response, security.cliniko_host(connection))

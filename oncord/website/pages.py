@@ -52,6 +52,15 @@ def list_pages() -> list[Page]:
     return list(db.session.scalars(select(Page).order_by(Page.is_home.desc(), Page.title)))
 
 
+NAVIGATION_LIMIT = 8
+
+
+def navigation() -> list[Page]:
+    """The published pages a visitor can reach from the site's header: home first, then by title."""
+    return list(db.session.scalars(select(Page).where(Page.published.is_(True))
+                                   .order_by(Page.is_home.desc(), Page.title).limit(NAVIGATION_LIMIT)))
+
+
 def get_page(page_id: int) -> Page:
     page = db.session.get(Page, page_id)
     if page is None:

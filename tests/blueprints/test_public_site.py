@@ -96,3 +96,25 @@ def test_generic_embeds_are_cleaned_again_when_rendered(client, db, admin):
     db.session.commit()
     html = client.get("/map").get_data(as_text=True)
     assert 'src="https://maps.example/embed"' in html and "alert(1)" not in html
+
+
+def test_the_header_links_the_published_pages_home_first(client, db, admin):
+    PageFactory(slug="welcome", title="Welcome", published=True, is_home=True)
+    PageFactory(slug="services", title="Services", published=True)
+    PageFactory(slug="book-now", title="Book now", published=True)
+    PageFactory(slug="draft", title="Secret draft", published=False)
+    db.session.commit()
+    html = client.get("/services").get_data(as_text=True)
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert [line.strip() for line in nav.split("\n") if "href" in line] == [
+        '<a href="/">Welcome</a>', '<a href="/book-now">Book now</a>',
+        '<a href="/services" aria-current="page">Services</a>']
+    assert "Secret draft" not in client.get("/nothing-here").get_data(as_text=True)
+    assert 'href="/services"' in client.get("/nothing-here").get_data(as_text=True)
+
+
+def test_a_site_of_one_page_has_no_menu(client, db, admin):
+    PageFactory(slug="welcome", title="Welcome", published=True, is_home=True)
+    PageFactory(slug="draft", title="Draft", published=False)
+    db.session.commit()
+    assert 'class="site-nav"' not in client.get("/").get_data(as_text=True)

@@ -64,14 +64,22 @@ def test_build_publish_and_visit_a_book_now_page(page, browser, live_server, sig
     expect(page.locator(".flash-success")).to_contain_text("Saved")
     page.click("button:has-text('Publish')")
     expect(page.locator(".flash-success")).to_contain_text("Published at /book-now")
-    saved = db.session.query(Page).one()
+    saved = db.session.query(Page).one()  # before the home page below exists
     db.session.refresh(saved)
     assert [b["type"] for b in saved.blocks] == ["heading", "embed"] and saved.blocks[1]["code"] == CLINIKO_EMBED
+
+    db.session.add(Page(title="Welcome", slug="welcome", published=True, is_home=True,
+                        blocks=[{"type": "heading", "text": "Welcome to Harbour Physio", "level": 1}]))
+    db.session.commit()
 
     visitor = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     try:
         public = visitor.new_page()
         public.route("https://my-org.au3.cliniko.com/**", _stub_cliniko)
+        public.goto("/")  # visitors find the booking page from the home page's menu
+        public.click(".site-nav a:has-text('Book Now')")
+        public.wait_for_url("**/book-now")
+        expect(public.locator(".site-nav a[aria-current=page]")).to_have_text("Book Now")
         errors = []
         public.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         public.goto("/book-now")
