@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cliniko_sandbox.store import format_time, parse_time
+from cliniko_sandbox.store import INT64_MAX, format_time, parse_time
 
 NOT_SEARCHABLE = "This column is not searchable."
 
@@ -149,7 +149,7 @@ def _escape_like(text: str) -> str:
 
 
 def _int_value(name: str, value: str) -> int:
-    if not re.fullmatch(r"-?\d+", value.strip()):
+    if not re.fullmatch(r"-?[0-9]+", value.strip()) or abs(int(value)) > INT64_MAX:
         raise QueryError(f"Filter value for {name} must be a number")
     return int(value)
 
@@ -203,9 +203,10 @@ def parse_page(page: str | None, per_page: str | None) -> Page:
     """Lenient like Rails' `to_i`: junk means default; per_page clamps to 1..100."""
     number = _to_int(page, 1)
     size = _to_int(per_page, 50)
-    return Page(number=max(number, 1), per_page=min(max(size, 1), 100))
+    # past the last row is an empty page; capped so the OFFSET still fits an int64
+    return Page(number=min(max(number, 1), INT64_MAX // 100), per_page=min(max(size, 1), 100))
 
 
 def _to_int(text: str | None, default: int) -> int:
-    match = re.match(r"\s*(-?\d+)", text or "")
+    match = re.match(r"\s*(-?[0-9]+)", text or "")
     return int(match.group(1)) if match else default

@@ -8,6 +8,7 @@ sees a half-written world. It is the sandbox's own database, never oncord's.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,6 +19,8 @@ from typing import Any
 from cliniko_sandbox.schema import TABLES, ddl, typed_columns
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+INT64_MAX = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def utcnow() -> datetime:
@@ -40,6 +43,17 @@ def parse_time(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("time without zone")
     return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def parse_id(value: Any) -> int | None:
+    """An int64 id from `123` or `"123"`, else None: Cliniko's ids are int64 strings,
+    and anything bigger would not fit SQLite's INTEGER either."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not _DIGITS.fullmatch(text) or int(text) > INT64_MAX:
+        return None
+    return int(text)
 
 
 class IdMint:

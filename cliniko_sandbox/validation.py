@@ -11,7 +11,7 @@ import zoneinfo
 from datetime import date
 from typing import Any
 
-from cliniko_sandbox.store import format_time, parse_time
+from cliniko_sandbox.store import format_time, parse_id, parse_time
 
 BLANK = "can’t be blank"
 INVALID = "is invalid"
@@ -280,11 +280,10 @@ def _boolean(value: Any, name: str, errors: dict[str, str]) -> bool | None:
 def _id(value: Any, name: str, errors: dict[str, str]) -> int | None:
     if value is None or value == "":
         return None
-    text = str(value)
-    if isinstance(value, bool) or not text.isdigit():
+    row_id = parse_id(value)
+    if row_id is None:
         errors[name] = INVALID
-        return None
-    return int(text)
+    return row_id
 
 
 _ZONES: set[str] = set()

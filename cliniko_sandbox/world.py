@@ -20,7 +20,7 @@ from cliniko_sandbox.resources import Listing
 from cliniko_sandbox.seed import (
     Clinic, appointment_type_row, default_anchor, practitioner_row, seed_world,
 )
-from cliniko_sandbox.store import IdMint, Store, format_time, parse_time, utcnow
+from cliniko_sandbox.store import IdMint, Store, format_time, parse_id, parse_time, utcnow
 from cliniko_sandbox.validation import ValidationFailed
 
 
@@ -185,7 +185,7 @@ class World:
         self.store.insert("patients", row)
         return self.patient(row["id"])
 
-    def update_patient(self, patient_id: int | str, **fields: Any) -> dict[str, Any]:
+    def update_patient(self, patient_id: int | str, /, **fields: Any) -> dict[str, Any]:
         values = validation.clean_patient(fields, creating=False)
         return self._touch_patient(patient_id, values)
 
@@ -255,7 +255,7 @@ class World:
         self.store.insert("appointments", row)
         return self.appointment(row["id"])
 
-    def update_appointment(self, appointment_id: int | str, **body: Any) -> dict[str, Any]:
+    def update_appointment(self, appointment_id: int | str, /, **body: Any) -> dict[str, Any]:
         row = self._row("appointments", appointment_id)
         values = validation.clean_appointment(body, creating=False, exists=self._exists(body))
         merged = {**row, **values}
@@ -323,9 +323,9 @@ class World:
                   "appointment_type_id": "appointment_types", "business_id": "businesses"}
         found = {}
         for name, table in tables.items():
-            value = str(body.get(name) or "")
-            if value.isdigit():
-                found[name] = self.store.get(table, int(value)) is not None
+            row_id = parse_id(body.get(name))
+            if row_id is not None:
+                found[name] = self.store.get(table, row_id) is not None
         return found
 
     def _random_booking(self, patient_id: int | str | None,
@@ -351,7 +351,7 @@ class World:
 
     # -- clinic set-up ---------------------------------------------------------------
 
-    def add_appointment_type(self, name: str = "Standard Consultation",
+    def add_appointment_type(self, /, name: str = "Standard Consultation",
                              duration_in_minutes: int = 30, **fields: Any) -> dict[str, Any]:
         values = validation.clean_appointment_type(
             {"name": name, "duration_in_minutes": duration_in_minutes, **fields}, creating=True)
@@ -403,10 +403,10 @@ class World:
 
 
 def _int_id(value: int | str) -> int:
-    text = str(value)
-    if not text.isdigit():
-        raise NotFound(text)
-    return int(text)
+    row_id = parse_id(value)
+    if row_id is None:  # not an int64: no row can have it
+        raise NotFound(str(value))
+    return row_id
 
 
 def _as_time(value: datetime | str) -> datetime:
