@@ -104,8 +104,8 @@ class Api:
         adapter = self.url_map.bind("sandbox")
         try:
             rule, args = adapter.match(path, method=method, return_rule=True)
-        except MethodNotAllowed:
-            return path, "method_not_allowed", {}
+        except MethodNotAllowed as exc:
+            return path, "method_not_allowed", {"allow": ", ".join(sorted(exc.valid_methods or ()))}
         except HTTPException:
             return path, None, {}
         return rule.rule.replace("<id>", "{id}"), rule.endpoint, args
@@ -114,8 +114,8 @@ class Api:
                  base: str) -> Response:
         if handler is None:
             return message("Not Found", 404)
-        if handler == "method_not_allowed":
-            return message("Method Not Allowed", 405)
+        if handler == "method_not_allowed":  # RFC 9110: a 405 lists what the path allows
+            return json_response({"message": "Method Not Allowed"}, 405, {"Allow": args["allow"]})
         try:
             return getattr(self, handler)(request, base, **args)
         except NotFound:

@@ -134,8 +134,11 @@ class Sandbox:
             username = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")[0]
         except (binascii.Error, UnicodeDecodeError):
             return False
-        # with or without the shard suffix; another shard's suffix is a wrong key
-        return username in (self.api_key, self.key_body)
+        # with or without the shard suffix (any case); another shard's suffix is a wrong key
+        if username == self.key_body:
+            return True
+        body, sep, shard = username.rpartition("-")
+        return bool(sep) and body == self.key_body and shard.lower() == self.shard
 
     def _too_many(self, reset_at: int) -> Response:
         headers = {"X-RateLimit-Reset": str(reset_at)}

@@ -74,3 +74,18 @@ def test_unknown_route_is_404_json(sandbox, sandbox_session):
     response = sandbox_session.get(sandbox.base_url + "/no_such_thing")
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found"}
+
+
+def test_shard_suffix_is_case_insensitive(sandbox):
+    body, _, shard = SANDBOX_API_KEY.rpartition("-")
+    assert get(sandbox, auth=(f"{body}-{shard.upper()}", ""), headers=UA).status_code == 200
+    assert get(sandbox, auth=(f"{body.upper()}-{shard}", ""), headers=UA).status_code == 401
+
+
+def test_wrong_method_is_405_listing_the_allowed_ones(sandbox, sandbox_session):
+    response = sandbox_session.delete(sandbox.base_url + "/patients")
+    assert response.status_code == 405
+    assert response.json() == {"message": "Method Not Allowed"}
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    cancel = sandbox_session.post(sandbox.base_url + "/individual_appointments/1/cancel")
+    assert cancel.status_code == 405 and "PATCH" in cancel.headers["Allow"]
