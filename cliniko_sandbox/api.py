@@ -286,9 +286,7 @@ class Api:
 
     def update_appointment_type(self, request: Request, base: str, id: str) -> Response:
         self._visible(resources.APPOINTMENT_TYPES, id)
-        values = validation.clean_appointment_type(read_body(request), creating=False)
-        self.world.store.update("appointment_types", int(id),
-                                {**values, "updated_at": self.world.now()})
+        self.world.update_appointment_type(id, **read_body(request))
         return self._show(request, base, resources.APPOINTMENT_TYPES, id)
 
     def archive_appointment_type(self, request: Request, base: str, id: str) -> Response:

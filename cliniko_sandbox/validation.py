@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cliniko_sandbox.store import format_time, parse_id, parse_time
@@ -26,6 +27,9 @@ REMINDER_TYPES = ("None", "SMS", "Email", "SMS & Email")
 PRONOUN_KEYS = ("accusative", "nominative", "predicative_possessive",
                 "pronominal_possessive", "reflexive")
 CANCEL_REASONS = (10, 20, 30, 31, 40, 50, 60)
+LEAD_TIME_HOURS = (0, 1, 2, 4, 12, 18, 24, 48, 72, 168, 336, 504, 672)
+TEMPLATE_IDS = ("appointment_confirmation_template_ids", "appointment_reminder_template_ids",
+                "appointment_follow_up_template_ids")
 
 PATIENT_STRINGS_255 = (
     "first_name", "last_name", "preferred_first_name", "title", "email", "address_1",
@@ -235,6 +239,18 @@ def clean_appointment_type(body: dict[str, Any], *, creating: bool) -> dict[str,
             values[name] = _boolean(body[name], name, errors)
     if (creating or "name" in body) and not (values.get("name") or "").strip():
         errors["name"] = BLANK
+    elif len(values.get("name") or "") > 255:
+        errors["name"] = TOO_LONG.format(n=255)
+    if values.get("deposit_price") is not None:
+        values["deposit_price"] = _price(values["deposit_price"], "deposit_price", errors)
+    if "online_bookings_lead_time_hours" in body:
+        hours = body["online_bookings_lead_time_hours"]
+        if hours is not None and (isinstance(hours, bool) or hours not in LEAD_TIME_HOURS):
+            errors["online_bookings_lead_time_hours"] = NOT_IN_LIST
+        values["online_bookings_lead_time_hours"] = hours
+    for name in TEMPLATE_IDS:
+        if name in body:
+            values[name] = _id_list(body[name], name, errors, nullable=True)
     if values.get("color") and not COLOR.match(values["color"]):
         errors["color"] = INVALID
     for name, top in (("duration_in_minutes", 1440), ("max_attendees", 100)):
@@ -247,12 +263,36 @@ def clean_appointment_type(body: dict[str, Any], *, creating: bool) -> dict[str,
         errors["duration_in_minutes"] = BLANK
     if values.get("online_payments_mode") not in (None, "deposit_required", "optional", "required"):
         errors["online_payments_mode"] = NOT_IN_LIST
-    if "practitioner_ids" in body:
-        raw = body["practitioner_ids"] or []
-        values["practitioner_ids"] = [_id(v, "practitioner_ids", errors) for v in raw]
+    for name in ("practitioner_ids", "business_ids"):  # write-only: who offers it, where
+        if name in body:
+            values[name] = _id_list(body[name], name, errors, nullable=False)
     if errors:
         raise ValidationFailed(errors)
     return values
+
+
+def _id_list(raw: Any, name: str, errors: dict[str, str], *, nullable: bool
+             ) -> list[int] | None:
+    if raw is None:
+        return None if nullable else []
+    if not isinstance(raw, list):
+        errors[name] = INVALID
+        return None
+    ids = [_id(v, name, errors) for v in raw]
+    return [i for i in ids if i is not None]
+
+
+def _price(value: str, name: str, errors: dict[str, str]) -> str | None:
+    """A decimal string, 0 up to (not including) 4,000,000,000, kept to cents."""
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        errors[name] = INVALID
+        return None
+    if not price.is_finite() or not 0 <= price < 4_000_000_000:
+        errors[name] = INVALID
+        return None
+    return str(price.quantize(Decimal("0.01")))
 
 
 def _string(value: Any, name: str, errors: dict[str, str]) -> str | None:

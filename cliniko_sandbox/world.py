@@ -8,6 +8,7 @@ Methods take ids as int or str and return rows rendered as the API would.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from datetime import datetime, timedelta
@@ -356,9 +357,30 @@ class World:
         values = validation.clean_appointment_type(
             {"name": name, "duration_in_minutes": duration_in_minutes, **fields}, creating=True)
         values.setdefault("practitioner_ids", self.clinic.practitioner_ids if self.clinic else [])
+        business_ids = values.pop("business_ids", None)
         row = appointment_type_row(self.mint.one(), self.now(), **values)
         self.store.insert("appointment_types", row)
+        if business_ids is not None:
+            self._offer_type_at(row["id"], business_ids)
         return self.fetch(resources.APPOINTMENT_TYPES, row["id"], ["archived_at:*"])
+
+    def update_appointment_type(self, type_id: int | str, /, **body: Any) -> dict[str, Any]:
+        row = self._row("appointment_types", type_id)
+        values = validation.clean_appointment_type(body, creating=False)
+        business_ids = values.pop("business_ids", None)
+        self.store.update("appointment_types", row["id"], {**values, "updated_at": self.now()})
+        if business_ids is not None:
+            self._offer_type_at(row["id"], business_ids)
+        return self.fetch(resources.APPOINTMENT_TYPES, row["id"], ["archived_at:*"])
+
+    def _offer_type_at(self, type_id: int, business_ids: list[int]) -> None:
+        """`business_ids` is write-only on a type; Cliniko shows it as each business's
+        `appointment_type_ids`."""
+        for business in self.store.select("SELECT id, appointment_type_ids FROM businesses"):
+            offered = [t for t in json.loads(business[1] or "[]") if t != type_id]
+            if business[0] in business_ids:
+                offered.append(type_id)
+            self.store.update("businesses", business[0], {"appointment_type_ids": offered})
 
     def add_practitioner(self, first_name: str = "Sam", last_name: str = "Taylor",
                          **fields: Any) -> dict[str, Any]:

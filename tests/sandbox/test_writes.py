@@ -226,3 +226,39 @@ def test_appointment_type_create_and_validation(sandbox_session, url):
         "name": "", "duration_in_minutes": 2000, "color": "blue"})
     assert invalid.json()["errors"] == {"name": BLANK, "duration_in_minutes": "is invalid",
                                         "color": "is invalid"}
+
+
+def test_appointment_type_takes_every_writable_field(sandbox_session, url):
+    """Spec request body `AppointmentType`: lead time, template ids, deposit and the
+    write-only `business_ids` all stick."""
+    business = sandbox_session.get(url("/businesses")).json()["businesses"][0]["id"]
+    created = sandbox_session.post(url("/appointment_types"), json={
+        "name": "Deposit visit", "duration_in_minutes": 30, "online_bookings_lead_time_hours": 24,
+        "appointment_reminder_template_ids": ["11", "12"], "deposit_price": "25.5",
+        "online_payments_mode": "deposit_required", "business_ids": []})
+    assert created.status_code == 201, created.text
+    row = created.json()
+    assert row["online_bookings_lead_time_hours"] == 24
+    assert row["appointment_reminder_template_ids"] == ["11", "12"]
+    assert row["deposit_price"] == "25.50"
+    offered = lambda: sandbox_session.get(url(f"/businesses/{business}")).json()[  # noqa: E731
+        "appointment_type_ids"]
+    assert row["id"] not in offered()
+    patched = sandbox_session.patch(url(f"/appointment_types/{row['id']}"), json={
+        "business_ids": [business], "online_bookings_lead_time_hours": None,
+        "appointment_reminder_template_ids": None})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["online_bookings_lead_time_hours"] is None
+    assert patched.json()["appointment_reminder_template_ids"] is None
+    assert row["id"] in offered()
+
+
+def test_appointment_type_field_validation(sandbox_session, url):
+    invalid = sandbox_session.post(url("/appointment_types"), json={
+        "name": "x" * 256, "duration_in_minutes": 30, "online_bookings_lead_time_hours": 5,
+        "deposit_price": "lots", "appointment_follow_up_template_ids": ["one"]})
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"] == {
+        "name": "is too long (maximum is 255 characters)",
+        "online_bookings_lead_time_hours": "is not included in the list",
+        "deposit_price": "is invalid", "appointment_follow_up_template_ids": "is invalid"}
