@@ -75,7 +75,12 @@ def _rules() -> list[Rule]:
     add("/practitioners/<id>/appointment_types", "practitioner_types", "GET")
     add("/businesses", "list_businesses", "GET")
     add("/businesses/archived", "legacy_businesses_archived", "GET")
+    add("/businesses", "create_business", "POST")
     add("/businesses/<id>", "show_business", "GET")
+    add("/businesses/<id>", "update_business", "PATCH", "PUT")
+    add("/businesses/<id>", "archive_business", "DELETE")
+    add("/businesses/<id>/archive", "archive_business", "POST")
+    add("/businesses/<id>/unarchive", "unarchive_business", "POST")
     add("/businesses/<id>/practitioners", "business_practitioners", "GET")
     add("/businesses/<id>/practitioners/inactive", "business_practitioners_inactive", "GET")
     add("/user", "current_user", "GET")
@@ -344,6 +349,27 @@ class Api:
 
     def show_business(self, request: Request, base: str, id: str) -> Response:
         return self._show(request, base, resources.BUSINESSES, id)
+
+    def create_business(self, request: Request, base: str) -> Response:
+        body = {"business_name": None, **read_body(request)}
+        row = self.world.add_business(**body)
+        row = self.world.fetch(resources.BUSINESSES, row["id"], base=base)
+        return json_response(row, 201, {"Location": row["links"]["self"]})
+
+    def update_business(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.BUSINESSES, id)
+        self.world.update_business(id, **read_body(request))
+        return self._show(request, base, resources.BUSINESSES, id)
+
+    def archive_business(self, request: Request, base: str, id: str) -> Response:
+        self._visible(resources.BUSINESSES, id)
+        self.world.archive_business(id)
+        return Response(status=204)
+
+    def unarchive_business(self, request: Request, base: str, id: str) -> Response:
+        self.world.fetch(resources.BUSINESSES, id, ["archived_at:*"])
+        self.world.unarchive_business(id)
+        return json_response(self.world.fetch(resources.BUSINESSES, id, base=base))
 
     def current_user(self, request: Request, base: str) -> Response:
         return json_response(self.world.api_user(base))

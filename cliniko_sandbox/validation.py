@@ -271,6 +271,61 @@ def clean_appointment_type(body: dict[str, Any], *, creating: bool) -> dict[str,
     return values
 
 
+BUSINESS_STRINGS = (
+    "business_name", "display_name", "address_1", "address_2", "city", "state", "post_code",
+    "country_code", "time_zone", "time_zone_identifier", "email_reply_to", "website_address",
+    "contact_information", "additional_information", "additional_invoice_information",
+    "business_registration_name", "business_registration_value",
+)
+
+
+def clean_business(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Writable business fields (spec request body `Business`); `time_zone` is the
+    label (`Melbourne`), `time_zone_identifier` the IANA name, and the label wins."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name in BUSINESS_STRINGS:
+        if name in body:
+            values[name] = _string(body[name], name, errors)
+    for name in ("appointment_reminders_enabled", "show_in_online_bookings"):
+        if name in body:
+            values[name] = _boolean(body[name], name, errors)
+    if (creating or "business_name" in body) and not (values.get("business_name") or "").strip():
+        errors["business_name"] = BLANK
+    for name in ("additional_information", "additional_invoice_information"):
+        if len(values.get(name) or "") > 5000:
+            errors[name] = TOO_LONG.format(n=5000)
+    if values.get("country_code"):
+        if not re.fullmatch(r"[A-Za-z]{2}", values["country_code"]):
+            errors["country_code"] = INVALID
+        values["country_code"] = values["country_code"].upper()
+    if values.get("time_zone"):
+        zone = zone_for_label(values["time_zone"])
+        if zone is None:
+            errors["time_zone"] = NOT_IN_LIST
+        values["time_zone_identifier"] = zone
+    elif values.get("time_zone_identifier"):
+        if values["time_zone_identifier"] not in _zones():
+            errors["time_zone_identifier"] = NOT_IN_LIST
+        values["time_zone"] = zone_label(values["time_zone_identifier"])
+    if "appointment_type_ids" in body:
+        values["appointment_type_ids"] = _id_list(body["appointment_type_ids"],
+                                                  "appointment_type_ids", errors, nullable=True)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def zone_label(identifier: str) -> str:
+    """Rails' label for an IANA zone, as Cliniko shows it: `Australia/Melbourne` -> `Melbourne`."""
+    return identifier.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_for_label(label: str) -> str | None:
+    matches = sorted(z for z in _zones() if "/" in z and zone_label(z) == label)
+    return next((z for z in matches if z.startswith("Australia/")), matches[0] if matches else None)
+
+
 def _id_list(raw: Any, name: str, errors: dict[str, str], *, nullable: bool
              ) -> list[int] | None:
     if raw is None:

@@ -404,17 +404,40 @@ class World:
         self.store.update("practitioners", row["id"], {"active": active, "updated_at": self.now()})
         return self.fetch(resources.PRACTITIONERS, row["id"])
 
-    def add_business(self, business_name: str = "Sandbox Clinic", **fields: Any) -> dict[str, Any]:
+    def add_business(self, /, business_name: str = "Sandbox Clinic", **fields: Any
+                     ) -> dict[str, Any]:
+        values = validation.clean_business({"business_name": business_name, **fields},
+                                           creating=True)
         stamp = self.now()
         types = [r[0] for r in self.store.select("SELECT id FROM appointment_types")]
-        row = {"id": self.mint.one(), "business_name": business_name,
-               "display_name": business_name, "label": business_name, "country": "Australia",
-               "country_code": "AU", "time_zone": "Melbourne",
-               "time_zone_identifier": "Australia/Melbourne",
+        row = {"id": self.mint.one(), "country": "Australia", "country_code": "AU",
+               "time_zone": "Melbourne", "time_zone_identifier": "Australia/Melbourne",
                "appointment_reminders_enabled": True, "show_in_online_bookings": True,
-               "appointment_type_ids": types, "created_at": stamp, "updated_at": stamp, **fields}
+               "appointment_type_ids": types, "created_at": stamp, "updated_at": stamp,
+               **{k: v for k, v in values.items() if v is not None}}
+        row["display_name"] = row.get("display_name") or row["business_name"]
+        row["label"] = row["display_name"]
         self.store.insert("businesses", row)
         return self.fetch(resources.BUSINESSES, row["id"], ["archived_at:*"])
+
+    def update_business(self, business_id: int | str, /, **body: Any) -> dict[str, Any]:
+        row = self._row("businesses", business_id)
+        values = validation.clean_business(body, creating=False)
+        if "display_name" in values or "business_name" in values:
+            merged = {**row, **values}
+            values["label"] = merged["display_name"] or merged["business_name"]
+        return self._touch_business(row["id"], values)
+
+    def archive_business(self, business_id: int | str) -> dict[str, Any]:
+        return self._touch_business(business_id, {"archived_at": self.now()})
+
+    def unarchive_business(self, business_id: int | str) -> dict[str, Any]:
+        return self._touch_business(business_id, {"archived_at": None})
+
+    def _touch_business(self, business_id: int | str, values: dict[str, Any]) -> dict[str, Any]:
+        row = self._row("businesses", business_id)
+        self.store.update("businesses", row["id"], {**values, "updated_at": self.now()})
+        return self.fetch(resources.BUSINESSES, row["id"], reveal=resources.BUSINESSES.hidden)
 
     def api_user(self, base: str | None = None) -> dict[str, Any]:
         """The key's owner, as `GET /user` shows it: the clinic's administrator."""

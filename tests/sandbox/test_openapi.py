@@ -125,3 +125,13 @@ def test_appointment_type_writes_match_the_spec(world, call):
     other = call("POST", "/appointment_types", 201, json={
         "name": "Short", "duration_in_minutes": 15}).json()["id"]
     call("DELETE", f"/appointment_types/{other}", 204)
+
+
+def test_business_writes_match_the_spec(world, call):
+    created = call("POST", "/businesses", 201, json={"business_name": "Second Site"}).json()
+    bid = created["id"]
+    call("PATCH", f"/businesses/{bid}", 200, json={"city": "Fitzroy"})
+    call("POST", "/businesses", 422, json={"business_name": ""})
+    call("POST", f"/businesses/{bid}/archive", 204)
+    call("POST", f"/businesses/{bid}/unarchive", 200)
+    call("DELETE", f"/businesses/{bid}", 204)

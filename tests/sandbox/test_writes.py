@@ -262,3 +262,37 @@ def test_appointment_type_field_validation(sandbox_session, url):
         "name": "is too long (maximum is 255 characters)",
         "online_bookings_lead_time_hours": "is not included in the list",
         "deposit_price": "is invalid", "appointment_follow_up_template_ids": "is invalid"}
+
+
+def test_business_create_update_archive_unarchive(sandbox_session, url):
+    created = sandbox_session.post(url("/businesses"), json={
+        "business_name": "Fitzroy Physio", "time_zone_identifier": "Australia/Perth",
+        "appointment_type_ids": []})
+    assert created.status_code == 201, created.text
+    row = created.json()
+    assert created.headers["Location"] == row["links"]["self"] == url(f"/businesses/{row['id']}")
+    assert (row["label"], row["time_zone"], row["time_zone_identifier"]) == (
+        "Fitzroy Physio", "Perth", "Australia/Perth")
+    assert row["appointment_type_ids"] == []
+    patched = sandbox_session.patch(url(f"/businesses/{row['id']}"), json={
+        "display_name": "Fitzroy", "time_zone": "Sydney",
+        "time_zone_identifier": "Australia/Darwin"})  # the label wins
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["label"], patched.json()["time_zone_identifier"]) == (
+        "Fitzroy", "Australia/Sydney")
+    assert sandbox_session.post(url(f"/businesses/{row['id']}/archive")).status_code == 204
+    assert sandbox_session.get(url(f"/businesses/{row['id']}")).status_code == 404
+    unarchived = sandbox_session.post(url(f"/businesses/{row['id']}/unarchive"))
+    assert unarchived.status_code == 200 and unarchived.json()["archived_at"] is None
+    assert sandbox_session.delete(url(f"/businesses/{row['id']}")).status_code == 204
+    assert sandbox_session.get(url(f"/businesses/{row['id']}"),
+                               params={"q[]": "archived_at:*"}).json()["archived_at"]
+
+
+def test_business_validation_is_cliniko_422(sandbox_session, url):
+    invalid = sandbox_session.post(url("/businesses"), json={
+        "time_zone": "Atlantis", "additional_information": "x" * 5001})
+    assert invalid.status_code == 422
+    assert invalid.json() == {"message": "Validation Failed", "errors": {
+        "business_name": BLANK, "time_zone": "is not included in the list",
+        "additional_information": "is too long (maximum is 5000 characters)"}}
