@@ -57,6 +57,8 @@ def _rules() -> list[Rule]:
     add("/individual_appointments/<id>/cancel", "cancel_appointment", "PATCH", "PUT")
     add("/individual_appointments/<id>/conflicts", "appointment_conflicts", "GET")
     add("/individual_appointments/<id>/attendees", "appointment_attendees", "GET")
+    add("/bookings", "list_bookings", "GET")
+    add("/bookings/<id>", "show_booking", "GET")
     add("/attendees", "list_attendees", "GET")
     add("/attendees/<id>", "show_attendee", "GET")
     add("/attendees/<id>", "update_attendee", "PATCH", "PUT")
@@ -243,6 +245,12 @@ class Api:
             (int(row["practitioner"]["links"]["self"].rsplit("/", 1)[1]), int(id),
              row["ends_at"], row["starts_at"]))
         return json_response({"conflicts": {"exist": bool(clash)}})
+
+    def list_bookings(self, request: Request, base: str) -> Response:
+        return self._list(request, base, resources.BOOKINGS)
+
+    def show_booking(self, request: Request, base: str, id: str) -> Response:
+        return self._show(request, base, resources.BOOKINGS, id)
 
     # -- attendees (where arrival is written) -----------------------------------------
 

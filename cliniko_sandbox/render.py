@@ -123,6 +123,13 @@ def appointment(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any
     return out
 
 
+def booking(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
+    """An individual appointment as `/bookings` shows it: the same fields, its own link."""
+    out = appointment(row, base, subdomain)
+    out["links"] = {"self": f"{base}/bookings/{row['id']}"}
+    return out
+
+
 def attendee(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
     """The patient's seat on an individual appointment; `arrived` mirrors its flags."""
     att_id = row["attendee_id"]

@@ -24,6 +24,12 @@ APPOINTMENT_FILTERS = {
     "ends_at": "datetime", "starts_at": "datetime", "updated_at": "datetime",
     "did_not_arrive": "bool",
 }
+# /bookings: the spec's list, which has `patient_ids` (array) where appointments have `patient_id`
+BOOKING_FILTERS = {
+    **{name: kind for name, kind in APPOINTMENT_FILTERS.items() if name != "patient_id"},
+    "email_reminder_sent": "bool", "sms_reminder_sent": "bool", "invoice_status": "int",
+    "treatment_note_status": "int", "patient_ids": "array",
+}
 APPOINTMENT_TYPE_FILTERS = {
     "appointment_confirmation_template_ids": "array",
     "appointment_follow_up_template_ids": "array",
@@ -88,6 +94,13 @@ APPOINTMENTS = Listing(
     "individual_appointments", "appointments", APPOINTMENT_FILTERS,
     ("archived_at", "cancelled_at", "deleted_at"), render.appointment,
     extra_select=_PATIENT_NAME,
+)
+# The sandbox books only individual appointments, so its booking feed is those rows
+# seen through `/bookings` (their `links.self` points there, as in a real capture).
+BOOKINGS = Listing(
+    "bookings", "appointments", BOOKING_FILTERS,
+    ("archived_at", "cancelled_at", "deleted_at"), render.booking,
+    extra_select=_PATIENT_NAME, aliases={"patient_ids": "json_array(appointments.patient_id)"},
 )
 ATTENDEES = Listing(
     "attendees", "appointments", ATTENDEE_FILTERS,
