@@ -97,6 +97,13 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
                     content_type="application/json; charset=utf-8")
 
 
+def no_content() -> Response:
+    """204: no body, so no Content-Type either (RFC 9110 §15.3.5)."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
 def message(text: str, status: int) -> Response:
     return json_response({"message": text}, status)
 
@@ -186,7 +193,7 @@ class Api:
     def archive_patient(self, request: Request, base: str, id: str) -> Response:
         self._visible(resources.PATIENTS, id)
         self.world.archive_patient(id)
-        return Response(status=204)
+        return no_content()
 
     def unarchive_patient(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(resources.PATIENTS, id, ["archived_at:*"])
@@ -228,13 +235,13 @@ class Api:
     def archive_appointment(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(A, id, ["cancelled_at:*"])
         self.world.archive_appointment(id)
-        return Response(status=204)
+        return no_content()
 
     def cancel_appointment(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(A, id, ["cancelled_at:*"])
         reason, note = validation.clean_cancel(read_body(request))
         self.world.cancel_appointment(id, reason, note)
-        return Response(status=204)
+        return no_content()
 
     def appointment_conflicts(self, request: Request, base: str, id: str) -> Response:
         row = self.world.fetch(A, id, ["cancelled_at:*"])
@@ -307,7 +314,7 @@ class Api:
         stamp = self.world.now()
         self.world.store.update("appointment_types", int(id),
                                 {"archived_at": stamp, "updated_at": stamp})
-        return Response(status=204)
+        return no_content()
 
     def practitioner_types(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(resources.PRACTITIONERS, id)
@@ -372,7 +379,7 @@ class Api:
     def archive_business(self, request: Request, base: str, id: str) -> Response:
         self._visible(resources.BUSINESSES, id)
         self.world.archive_business(id)
-        return Response(status=204)
+        return no_content()
 
     def unarchive_business(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(resources.BUSINESSES, id, ["archived_at:*"])

@@ -296,3 +296,11 @@ def test_business_validation_is_cliniko_422(sandbox_session, url):
     assert invalid.json() == {"message": "Validation Failed", "errors": {
         "business_name": BLANK, "time_zone": "is not included in the list",
         "additional_information": "is too long (maximum is 5000 characters)"}}
+
+
+def test_204_answers_have_no_body_and_no_content_type(sandbox, sandbox_session, url):
+    patient = sandbox.world.create_patient()
+    response = sandbox_session.post(url(f"/patients/{patient['id']}/archive"))
+    assert response.status_code == 204
+    assert response.content == b""
+    assert "Content-Type" not in response.headers
