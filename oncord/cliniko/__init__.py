@@ -19,7 +19,15 @@ from .errors import (
 )
 from .listing import Listing
 from .rate_budget import LocalRateBudget, RateBudget, RedisRateBudget, budget_key
-from .records import Appointment, DeletedRecord, IndividualAppointment, Patient, PhoneNumber
+from .records import (
+    Appointment,
+    DeletedRecord,
+    IndividualAppointment,
+    Patient,
+    PhoneNumber,
+    Pronouns,
+    RepeatRule,
+)
 from .reference import Account, AppointmentType, Business, Practitioner, User
 from .shards import base_url_for_shard, shard_from_key, user_agent
 from .transport import RetryPolicy
@@ -28,7 +36,7 @@ __all__ = [
     "Account", "Appointment", "AppointmentType", "AuthenticationFailed", "BadRequest", "DeletedRecord",
     "Business", "ClinikoClient", "ClinikoDataError", "ClinikoError", "Forbidden",
     "IndividualAppointment", "InvalidApiKey", "Listing", "LocalRateBudget", "MalformedResponse",
-    "NotFound", "Patient", "PhoneNumber", "Practitioner", "RateBudget", "RateLimited",
-    "RedisRateBudget", "RetryPolicy", "Unavailable", "User", "ValidationFailed",
+    "NotFound", "Patient", "PhoneNumber", "Practitioner", "Pronouns", "RateBudget", "RateLimited",
+    "RedisRateBudget", "RepeatRule", "RetryPolicy", "Unavailable", "User", "ValidationFailed",
     "base_url_for_shard", "budget_key", "shard_from_key", "user_agent",
 ]

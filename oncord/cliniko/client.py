@@ -11,6 +11,7 @@ import requests
 
 from .errors import ClinikoDataError, InvalidApiKey, MalformedResponse
 from .listing import Listing
+from .parsing import format_id
 from .query import PER_PAGE, Query
 from .rate_budget import (
     DEFAULT_BURST,
@@ -120,7 +121,7 @@ class ClinikoClient:
         updated_since: datetime | None = None,
         created_since: datetime | None = None,
         archived_since: datetime | None = None,
-        include_archived: bool = False,
+        include_archived: bool | None = None,
         ids: Iterable[int] | None = None,
         q: Iterable[str] = (),
         sort: str | None = None,
@@ -129,8 +130,12 @@ class ClinikoClient:
     ) -> Listing[Patient]:
         """Patients, oldest first unless `sort` says otherwise (updated_since sorts by updated_at).
 
-        `archived_since` is §8's cheap second query: only rows archived after the cursor.
+        With `updated_since` (a change poll) archived rows are included unless
+        include_archived=False: an archive is a change too. `archived_since` is §8's cheap
+        second query: only rows archived after the cursor.
         """
+        if include_archived is None:
+            include_archived = updated_since is not None
         query = (
             Query()
             .after("updated_at", updated_since)
@@ -156,7 +161,7 @@ class ClinikoClient:
         """One patient; archived ones too unless include_archived=False (then they are NotFound)."""
         params = Query().any_value("archived_at", include_archived).filters
         return Patient.from_api(
-            self._get_object(f"/patients/{int(patient_id)}", [("q[]", f) for f in params])
+            self._get_object(f"/patients/{format_id(patient_id)}", [("q[]", f) for f in params])
         )
 
     def update_patient(self, patient_id: int, fields: Mapping[str, Any]) -> Patient:
@@ -166,7 +171,7 @@ class ClinikoClient:
         Raises ValidationFailed with Cliniko's per-field messages on 422.
         """
         body = patient_update_body(fields)
-        raw = self._http.request("PATCH", f"/patients/{int(patient_id)}", json=body, check=_object)
+        raw = self._http.request("PATCH", f"/patients/{format_id(patient_id)}", json=body, check=_object)
         return Patient.from_api(raw)
 
     # -- appointments ----------------------------------------------------------------
@@ -180,8 +185,8 @@ class ClinikoClient:
         archived_since: datetime | None = None,
         starts_after: datetime | None = None,
         starts_before: datetime | None = None,
-        include_cancelled: bool = False,
-        include_archived: bool = False,
+        include_cancelled: bool | None = None,
+        include_archived: bool | None = None,
         patient_id: int | Iterable[int] | None = None,
         practitioner_id: int | Iterable[int] | None = None,
         business_id: int | Iterable[int] | None = None,
@@ -191,8 +196,13 @@ class ClinikoClient:
         per_page: int = PER_PAGE,
         on_bad_row: BadRowHandler | None = None,
     ) -> Listing[Appointment]:
-        """Individual appointments. Cancelled and archived rows are hidden unless included;
+        """Individual appointments. Cancelled and archived rows are hidden unless included,
+        except in a change poll (`updated_since`), which sees them unless told otherwise;
         `cancelled_since`/`archived_since` are §8's exact cheap polls."""
+        if include_cancelled is None:
+            include_cancelled = updated_since is not None
+        if include_archived is None:
+            include_archived = updated_since is not None
         query = (
             Query()
             .after("updated_at", updated_since)
@@ -221,7 +231,7 @@ class ClinikoClient:
         filters = Query().any_value("archived_at", include_hidden).any_value("cancelled_at", include_hidden)
         return Appointment.from_api(
             self._get_object(
-                f"/individual_appointments/{int(appointment_id)}", [("q[]", f) for f in filters.filters]
+                f"/individual_appointments/{format_id(appointment_id)}", [("q[]", f) for f in filters.filters]
             )
         )
 

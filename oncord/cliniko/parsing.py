@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
+
+INT64_MAX = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def parse_id(value: Any) -> int:
@@ -13,10 +17,20 @@ def parse_id(value: Any) -> int:
     if isinstance(value, bool) or value is None:
         raise TypeError(f"id must be a string of digits, got {type(value).__name__}")
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise ValueError("id is not an integer string")
+        number = value
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        # floats included: 1.3907108631024857e18 has already lost the id's last digits
+        raise ValueError("id is not an integer string")
+    if not 0 < number <= INT64_MAX:
+        raise ValueError("id is outside Cliniko's int64 range")
+    return number
+
+
+def format_id(value: Any) -> str:
+    """An id on its way to Cliniko (path, filter or body): int64 digits as a string."""
+    return str(parse_id(value))
 
 
 def parse_optional_id(value: Any) -> int | None:
@@ -30,7 +44,9 @@ def parse_utc(value: Any) -> datetime | None:
     if not isinstance(value, str):
         raise TypeError("timestamp must be a string")
     text = value.strip()
-    if text.endswith(("Z", "z")):
+    if text.endswith(" UTC"):  # Rails' default rendering in old payloads
+        text = text[:-4].strip() + "+00:00"
+    elif text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:  # Cliniko speaks UTC; a bare stamp is UTC too
@@ -64,7 +80,21 @@ def parse_int(value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise TypeError("expected an integer")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("expected a whole number")
     return int(value)
+
+
+def parse_decimal(value: Any) -> str | None:
+    """Money comes as a decimal string ("12.50"); kept as text so no float rounds it."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise TypeError("expected a decimal string")
+    text = str(value).strip()
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        raise ValueError("not a decimal")
+    return text
 
 
 def parse_str(value: Any) -> str | None:

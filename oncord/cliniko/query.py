@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from .parsing import format_utc
+from .parsing import format_id, format_utc
 
 PER_PAGE = 100  # Cliniko's maximum; fewer pages means fewer requests against the rate limit
 
@@ -38,10 +38,10 @@ class Query:
     def ids(self, field: str, values: int | Iterable[int] | None) -> "Query":
         if values is None:
             return self
-        values = [values] if isinstance(values, (int, str)) else list(values)
+        values = [values] if isinstance(values, (int, str, float)) else list(values)
         if not values:
             raise ValueError(f"{field}: an empty id list matches nothing")
-        return self.add(f"{field}:=" + ",".join(str(int(v)) for v in values))
+        return self.add(f"{field}:=" + ",".join(format_id(v) for v in values))
 
     def params(self, sort: str | None = None, per_page: int = PER_PAGE) -> list[tuple[str, str]]:
         if not 1 <= per_page <= PER_PAGE:

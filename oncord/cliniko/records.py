@@ -63,6 +63,31 @@ class PhoneNumber:
         )
 
 
+PRONOUN_KEYS = ("accusative", "nominative", "predicative_possessive", "pronominal_possessive", "reflexive")
+
+
+@dataclass(frozen=True, slots=True)
+class Pronouns:
+    """Cliniko's pronoun set; all five words travel together."""
+
+    accusative: str
+    nominative: str
+    predicative_possessive: str
+    pronominal_possessive: str
+    reflexive: str
+
+    @classmethod
+    def from_api(cls, raw: Any) -> "Pronouns | None":
+        if raw in (None, {}, ""):
+            return None
+        if not isinstance(raw, Mapping):
+            raise TypeError("pronouns must be an object")
+        return cls(**{k: parse_str(raw.get(k)) or "" for k in PRONOUN_KEYS})
+
+    def to_api(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in PRONOUN_KEYS}
+
+
 @dataclass(frozen=True, slots=True)
 class Patient:
     id: int
@@ -97,6 +122,24 @@ class Patient:
     deleted_at: datetime | None
     merged_at: datetime | None
     merged_with_patient_id: int | None
+    # The rest of the spec's Patient: read so nothing Cliniko holds is lost on the way in.
+    pronouns: Pronouns | None = None
+    receives_confirmation_emails: bool | None = None
+    receives_cancellation_emails: bool | None = None
+    notes: str | None = None
+    appointment_notes: str | None = None
+    occupation: str | None = None
+    emergency_contact: str | None = None
+    referral_source: str | None = None
+    medicare: str | None = None
+    medicare_reference_number: str | None = None
+    dva_card_number: str | None = None
+    invoice_default_to: str | None = None
+    invoice_email: str | None = None
+    invoice_extra_information: str | None = None
+    concession_type_id: int | None = None
+    referring_doctor_id: int | None = None
+    latest_booking_id: int | None = None
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> "Patient":
@@ -138,6 +181,23 @@ class Patient:
             deleted_at=parse_utc(raw.get("deleted_at")),
             merged_at=parse_utc(raw.get("merged_at")),
             merged_with_patient_id=link_id(raw.get("merged_with_patient")),
+            pronouns=Pronouns.from_api(raw.get("pronouns")),
+            receives_confirmation_emails=parse_bool(raw.get("receives_confirmation_emails")),
+            receives_cancellation_emails=parse_bool(raw.get("receives_cancellation_emails")),
+            notes=parse_str(raw.get("notes")),
+            appointment_notes=parse_str(raw.get("appointment_notes")),
+            occupation=parse_str(raw.get("occupation")),
+            emergency_contact=parse_str(raw.get("emergency_contact")),
+            referral_source=parse_str(raw.get("referral_source")),
+            medicare=parse_str(raw.get("medicare")),
+            medicare_reference_number=parse_str(raw.get("medicare_reference_number")),
+            dva_card_number=parse_str(raw.get("dva_card_number")),
+            invoice_default_to=parse_str(raw.get("invoice_default_to")),
+            invoice_email=parse_str(raw.get("invoice_email")),
+            invoice_extra_information=parse_str(raw.get("invoice_extra_information")),
+            concession_type_id=link_id(raw.get("concession_type")),
+            referring_doctor_id=link_id(raw.get("referring_doctor")),
+            latest_booking_id=link_id(raw.get("latest_booking")),
         )
 
     @property
@@ -168,6 +228,28 @@ def _phone_rank(phone: PhoneNumber) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class RepeatRule:
+    """How a series repeats; Cliniko sends {} (or null) for a one-off appointment."""
+
+    repeat_type: str | None  # Daily, Weekly or Monthly
+    number_of_repeats: int | None
+    repeating_interval: int | None
+
+    @classmethod
+    def from_api(cls, raw: Any) -> "RepeatRule | None":
+        if raw in (None, ""):
+            return None
+        if not isinstance(raw, Mapping):
+            raise TypeError("repeat_rule must be an object")
+        rule = cls(
+            repeat_type=parse_str(raw.get("repeat_type")),
+            number_of_repeats=parse_int(raw.get("number_of_repeats")),
+            repeating_interval=parse_int(raw.get("repeating_interval")),
+        )
+        return None if rule == cls(None, None, None) else rule
+
+
+@dataclass(frozen=True, slots=True)
 class Appointment:
     """An individual appointment (`/individual_appointments`)."""
 
@@ -193,6 +275,14 @@ class Appointment:
     updated_at: datetime
     archived_at: datetime | None
     deleted_at: datetime | None
+    repeat_rule: RepeatRule | None = None
+    booking_ip_address: str | None = None
+    online_booking_policy_accepted: bool | None = None
+    email_reminder_sent: bool | None = None
+    sms_reminder_sent: bool | None = None
+    has_patient_appointment_notes: bool | None = None
+    invoice_status: int | None = None
+    treatment_note_status: int | None = None
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> "Appointment":
@@ -224,6 +314,14 @@ class Appointment:
             updated_at=require_utc(raw["updated_at"]),
             archived_at=parse_utc(raw.get("archived_at")),
             deleted_at=parse_utc(raw.get("deleted_at")),
+            repeat_rule=RepeatRule.from_api(raw.get("repeat_rule")),
+            booking_ip_address=parse_str(raw.get("booking_ip_address")),
+            online_booking_policy_accepted=parse_bool(raw.get("online_booking_policy_accepted")),
+            email_reminder_sent=parse_bool(raw.get("email_reminder_sent")),
+            sms_reminder_sent=parse_bool(raw.get("sms_reminder_sent")),
+            has_patient_appointment_notes=parse_bool(raw.get("has_patient_appointment_notes")),
+            invoice_status=parse_int(raw.get("invoice_status")),
+            treatment_note_status=parse_int(raw.get("treatment_note_status")),
         )
 
     @property

@@ -10,6 +10,7 @@ from typing import Any
 from .parsing import (
     link_id,
     parse_bool,
+    parse_decimal,
     parse_id,
     parse_ids,
     parse_int,
@@ -18,7 +19,7 @@ from .parsing import (
     parse_utc,
     require_utc,
 )
-from .records import _reading
+from .records import PhoneNumber, _reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,14 @@ class AppointmentType:
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
+    online_payments_enabled: bool | None = None
+    online_payments_mode: str | None = None  # deposit_required, optional or required
+    deposit_price: str | None = None  # a decimal string, kept exact
+    add_deposit_to_account_credit: bool | None = None
+    online_bookings_lead_time_hours: int | None = None
+    appointment_confirmation_template_ids: tuple[int, ...] = ()
+    appointment_reminder_template_ids: tuple[int, ...] = ()
+    appointment_follow_up_template_ids: tuple[int, ...] = ()
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> "AppointmentType":
@@ -55,6 +64,14 @@ class AppointmentType:
             created_at=require_utc(raw["created_at"]),
             updated_at=require_utc(raw["updated_at"]),
             archived_at=parse_utc(raw.get("archived_at")),
+            online_payments_enabled=parse_bool(raw.get("online_payments_enabled")),
+            online_payments_mode=parse_str(raw.get("online_payments_mode")),
+            deposit_price=parse_decimal(raw.get("deposit_price")),
+            add_deposit_to_account_credit=parse_bool(raw.get("add_deposit_to_account_credit")),
+            online_bookings_lead_time_hours=parse_int(raw.get("online_bookings_lead_time_hours")),
+            appointment_confirmation_template_ids=parse_ids(raw.get("appointment_confirmation_template_ids")),
+            appointment_reminder_template_ids=parse_ids(raw.get("appointment_reminder_template_ids")),
+            appointment_follow_up_template_ids=parse_ids(raw.get("appointment_follow_up_template_ids")),
         )
 
 
@@ -125,6 +142,11 @@ class Business:
     updated_at: datetime
     archived_at: datetime | None
     deleted_at: datetime | None
+    additional_information: str | None = None
+    additional_invoice_information: str | None = None
+    business_registration_name: str | None = None
+    business_registration_value: str | None = None
+    appointment_reminders_enabled: bool | None = None
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> "Business":
@@ -155,6 +177,11 @@ class Business:
             updated_at=require_utc(raw["updated_at"]),
             archived_at=parse_utc(raw.get("archived_at")),
             deleted_at=parse_utc(raw.get("deleted_at")),
+            additional_information=parse_str(raw.get("additional_information")),
+            additional_invoice_information=parse_str(raw.get("additional_invoice_information")),
+            business_registration_name=parse_str(raw.get("business_registration_name")),
+            business_registration_value=parse_str(raw.get("business_registration_value")),
+            appointment_reminders_enabled=parse_bool(raw.get("appointment_reminders_enabled")),
         )
 
 
@@ -173,6 +200,8 @@ class User:
     active: bool | None
     created_at: datetime | None
     updated_at: datetime | None
+    user_active: bool | None = None
+    phone_numbers: tuple[PhoneNumber, ...] = ()
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> "User":
@@ -192,6 +221,12 @@ class User:
             active=parse_bool(raw.get("active")),
             created_at=parse_utc(raw.get("created_at")),
             updated_at=parse_utc(raw.get("updated_at")),
+            user_active=parse_bool(raw.get("user_active")),
+            # A connection test must not fail over a half-filled phone row: keep the usable ones.
+            phone_numbers=tuple(
+                PhoneNumber.from_api(p) for p in raw.get("phone_numbers") or ()
+                if isinstance(p, Mapping) and isinstance(p.get("number"), str)
+            ),
         )
 
 

@@ -68,9 +68,16 @@ def check_base_url(base_url: str, *, allow_http: bool = False) -> str:
         raise ValueError("base_url must be an absolute http(s) URL")
     if parts.username or parts.password:
         raise ValueError("base_url must not carry credentials")
+    if parts.scheme == "http" and _is_cliniko(parts.hostname):
+        raise ValueError("Cliniko is HTTPS only; plain http is never sent to cliniko.com")
     if parts.scheme == "http" and not (allow_http or _is_loopback(parts.hostname)):
         raise ValueError("Cliniko is HTTPS only; plain http is allowed for loopback sandboxes")
     return base_url.rstrip("/")
+
+
+def _is_cliniko(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return host == "cliniko.com" or host.endswith(".cliniko.com")
 
 
 def _is_loopback(host: str) -> bool:

@@ -27,6 +27,7 @@ from .errors import (
     ValidationFailed,
 )
 from .rate_budget import RateBudget
+from .shards import key_identity
 
 log = logging.getLogger("oncord.cliniko")
 
@@ -58,14 +59,24 @@ class RetryPolicy:
 class _KeyAuth(requests.auth.AuthBase):
     """Basic auth with the key as username and a blank password; its repr hides the key."""
 
-    __slots__ = ("_header",)
+    __slots__ = ("_header", "_secrets")
 
     def __init__(self, api_key: str) -> None:
         self._header = "Basic " + base64.b64encode(f"{api_key}:".encode()).decode("ascii")
+        # Everything that could betray the key in a message: the key with and without its
+        # shard suffix (both authenticate) and the encoded header.
+        body = key_identity(api_key)
+        secrets = {api_key, self._header.split(" ", 1)[1], body if len(body) >= 8 else ""}
+        self._secrets = tuple(sorted((s for s in secrets if s), key=len, reverse=True))
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = self._header
         return request
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def __repr__(self) -> str:
         return "<Basic auth: key hidden>"
@@ -102,10 +113,9 @@ class Transport:
         self.timeout = timeout
         self._sleep = sleep
         self._clock = clock
-        auth = _KeyAuth(api_key)
-        self._secrets = tuple(s for s in {api_key, auth._header.split(" ", 1)[1]} if s)
+        self._auth = _KeyAuth(api_key)  # the only place the key lives; its repr hides it
         self.session = session or requests.Session()
-        self.session.auth = auth
+        self.session.auth = self._auth
         self.session.headers.update(
             {"User-Agent": user_agent, "Accept": "application/json"}
         )
@@ -195,17 +205,14 @@ class Transport:
     def _rate_limit_wait(self, response: requests.Response) -> tuple[float | None, datetime | None]:
         """Retry-After if present, else X-RateLimit-Reset (epoch seconds), else backoff."""
         cap = self.retry.max_reset_wait
+        now = time.time()
         wait = _retry_after(response, cap)
-        reset_at = None
-        reset = response.headers.get("X-RateLimit-Reset")
-        if reset:
-            try:
-                reset_epoch = float(reset)
-                reset_at = datetime.fromtimestamp(reset_epoch, timezone.utc)
-                if wait is None:
-                    wait = min(cap, max(0.0, reset_epoch - time.time())) + random.uniform(0.05, 0.25)
-            except (ValueError, OverflowError, OSError):
-                pass
+        reset_epoch = _reset_epoch(response.headers.get("X-RateLimit-Reset"), now)
+        if reset_epoch is not None and wait is None:
+            wait = min(cap, max(0.0, reset_epoch - now)) + random.uniform(0.05, 0.25)
+        if reset_epoch is None and wait is not None:
+            reset_epoch = now + wait
+        reset_at = datetime.fromtimestamp(reset_epoch, timezone.utc) if reset_epoch is not None else None
         return wait, reset_at
 
     def _error(self, method: str, url: str, response: requests.Response) -> ClinikoError:
@@ -219,7 +226,9 @@ class Transport:
         if status == 422:
             errors = body.get("errors") if isinstance(body, Mapping) else None
             errors = errors if isinstance(errors, Mapping) else {}
-            return ValidationFailed(f"{label} {message}", {k: self._scrub(str(v)) for k, v in errors.items()})
+            return ValidationFailed(
+                f"{label} {message}", {str(k): self._scrub(_field_message(v)) for k, v in errors.items()}
+            )
         kinds = {400: BadRequest, 401: AuthenticationFailed, 403: Forbidden, 404: NotFound}
         return kinds.get(status, ClinikoError)(f"{label} {message}".rstrip(), status=status)
 
@@ -236,9 +245,31 @@ class Transport:
         return url
 
     def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return self._auth.scrub(text)
+
+
+def _reset_epoch(value: str | None, now: float) -> float | None:
+    """X-RateLimit-Reset is the reset moment in UNIX epoch seconds (Cliniko's docs).
+
+    Tolerated as well: epoch milliseconds, and a small number meaning seconds from now.
+    """
+    if not value:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if number != number or number < 0:  # NaN or negative
+        return None
+    if number >= 1e11:  # milliseconds since the epoch
+        number /= 1000.0
+    elif number < 1e9:  # a delay in seconds, not a moment (1e9 s is 2001)
+        number += now
+    try:
+        datetime.fromtimestamp(number, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return number
 
 
 def _retry_after(response: requests.Response, cap: float) -> float | None:
@@ -254,6 +285,13 @@ def _retry_after(response: requests.Response, cap: float) -> float | None:
             return None
         seconds = when.timestamp() - time.time()
     return min(cap, max(0.0, seconds))
+
+
+def _field_message(value: Any) -> str:
+    """Cliniko sends one string per field; Rails-style lists are joined rather than repr'd."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_field_message(v) for v in value)
+    return str(value)
 
 
 def _json_or_none(response: requests.Response) -> Any:

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .parsing import format_utc
-from .records import PHONE_TYPES, PhoneNumber
+from .parsing import format_id, format_utc
+from .records import PHONE_TYPES, PRONOUN_KEYS, PhoneNumber, Pronouns
 
 # The spec's UpdatePatient body, plus accepted_sms_marketing (writable per the API docs).
 # Read-only fields (gender, label, archived_at, ...) are refused rather than silently dropped.
@@ -23,6 +23,11 @@ WRITABLE_PATIENT_FIELDS = frozenset({
     "sex", "state", "time_zone", "title", "unsubscribe_sms_marketing",
 })
 _ID_FIELDS = frozenset({"concession_type_id", "referring_doctor_id"})
+_BOOL_FIELDS = frozenset({
+    "accepted_email_marketing", "accepted_privacy_policy", "accepted_sms_marketing",
+    "receives_cancellation_emails", "receives_confirmation_emails",
+})
+REMINDER_TYPES = ("None", "SMS", "Email", "SMS & Email")
 
 
 def patient_update_body(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,10 +41,50 @@ def patient_update_body(fields: Mapping[str, Any]) -> dict[str, Any]:
         if name == "patient_phone_numbers":
             body[name] = phone_numbers_body(value)
         elif name in _ID_FIELDS:
-            body[name] = None if value is None else str(int(value))  # int64 ids travel as strings
+            body[name] = None if value is None else format_id(value)  # int64 ids travel as strings
+        elif name == "pronouns":
+            body[name] = pronouns_body(value)
+        elif name in _BOOL_FIELDS or name == "unsubscribe_sms_marketing":
+            # the spec's booleans are nullable, except the write-only unsubscribe flag
+            if not (isinstance(value, bool) or (value is None and name in _BOOL_FIELDS)):
+                raise ValueError(f"{name} must be true, false{' or None' if name in _BOOL_FIELDS else ''}")
+            body[name] = value
+        elif name == "reminder_type":
+            if value is not None and value not in REMINDER_TYPES:
+                raise ValueError(f"reminder_type must be one of {', '.join(REMINDER_TYPES)}")
+            body[name] = value
+        elif name == "date_of_birth":
+            body[name] = _date(value)
         else:
             body[name] = _scalar(value)
     return body
+
+
+def pronouns_body(value: Any) -> dict[str, str] | None:
+    """All five words or none: Cliniko rejects a partial pronoun set (each at most 50 chars)."""
+    if value is None:
+        return None
+    raw = value.to_api() if isinstance(value, Pronouns) else value
+    if not isinstance(raw, Mapping) or set(raw) != set(PRONOUN_KEYS):
+        raise ValueError(f"pronouns need exactly these keys: {', '.join(PRONOUN_KEYS)}")
+    for key in PRONOUN_KEYS:
+        word = raw[key]
+        if not isinstance(word, str) or not word.strip() or len(word) > 50:
+            raise ValueError(f"pronouns.{key} must be 1 to 50 characters")
+    return {key: raw[key] for key in PRONOUN_KEYS}
+
+
+def _date(value: Any) -> str | None:
+    """date_of_birth is a plain YYYY-MM-DD date, never a timestamp."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        raise ValueError("date_of_birth is a date, not a datetime")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip()).isoformat()
+    raise ValueError("date_of_birth must be a date or 'YYYY-MM-DD'")
 
 
 def phone_numbers_body(numbers: Iterable[Any] | None) -> list[dict[str, str]]:

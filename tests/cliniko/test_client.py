@@ -383,3 +383,156 @@ def test_the_key_never_shows(make_client, mocked, caplog):
                  str(info.value), repr(info.value), caplog.text, mocked.calls[0].request.url]:
         assert key_body not in text
 
+
+
+# -- audit against the fact sheet ------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://api.au1.cliniko.com/v1", "http://API.uk2.Cliniko.com./v1",
+                                 "http://cliniko.com/v1"])
+def test_plain_http_never_goes_to_cliniko_even_with_allow_http(make_client, url):
+    """§1: HTTPS only; allow_http is for sandboxes, not for a real Cliniko host."""
+    with pytest.raises(ValueError):
+        make_client(base_url=url, allow_http=True)
+
+
+@pytest.mark.parametrize("bad", [1.3907108631024857e18, 5.0, True, "1e18", "١٢٣", "-5", 2**63])
+def test_ids_going_out_must_be_int64_never_floats(make_client, mocked, bad):
+    """§1: ids are int64 strings; a float has already lost digits, so it is refused."""
+    client = make_client()
+    with pytest.raises((ValueError, TypeError)):
+        client.patient(bad)
+    with pytest.raises((ValueError, TypeError)):
+        client.appointment(bad)
+    with pytest.raises((ValueError, TypeError)):
+        client.appointments(patient_id=[bad])
+    with pytest.raises((ValueError, TypeError)):
+        client.update_patient(bad, {"first_name": "Ann"})
+    with pytest.raises((ValueError, TypeError)):
+        client.update_patient(1, {"referring_doctor_id": bad})
+    assert len(mocked.calls) == 0
+
+
+def test_string_ids_go_out_digit_for_digit(make_client, mocked):
+    mocked.get(f"{BASE}/patients/1390710863102485699", json=payloads.patient())
+    mocked.get(f"{BASE}/individual_appointments", json=payloads.page("individual_appointments", [], total=0))
+    client = make_client()
+    assert client.patient("1390710863102485699").id == 1390710863102485699
+    list(client.appointments(patient_id="1390710863102485699", practitioner_id=[9223372036854775807]))
+    filters = [v for k, v in query(mocked.calls[-1]) if k == "q[]"]
+    assert filters == ["patient_id:=1390710863102485699", "practitioner_id:=9223372036854775807"]
+
+
+def test_change_polls_include_archived_and_cancelled_rows_by_default(make_client, mocked):
+    """§8: the incremental queries carry archived_at:* (and cancelled_at:* for appointments)."""
+    mocked.get(f"{BASE}/patients", json=payloads.page("patients", [], total=0))
+    mocked.get(f"{BASE}/individual_appointments", json=payloads.page("individual_appointments", [], total=0))
+    t = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    client = make_client()
+    list(client.patients(updated_since=t))
+    assert query(mocked.calls[-1]) == [
+        ("per_page", "100"), ("sort", "updated_at"),
+        ("q[]", "updated_at:>2024-05-01T00:00:00Z"), ("q[]", "archived_at:*"),
+    ]
+    list(client.appointments(updated_since=t))
+    assert [v for k, v in query(mocked.calls[-1]) if k == "q[]"] == [
+        "updated_at:>2024-05-01T00:00:00Z", "cancelled_at:*", "archived_at:*"]
+    # without a cursor, or when told, Cliniko's default hiding stays
+    list(client.patients())
+    list(client.patients(updated_since=t, include_archived=False))
+    list(client.appointments(updated_since=t, include_cancelled=False, include_archived=False))
+    assert all("archived_at:*" not in v and "cancelled_at:*" not in v
+               for call in mocked.calls[-3:] for _, v in query(call))
+
+
+def test_validation_errors_given_as_lists_are_joined_not_repr(make_client, mocked):
+    mocked.patch(f"{BASE}/patients/5", status=422, json={
+        "message": "Validation Failed", "errors": {"email": ["is invalid", "is too long"]}})
+    with pytest.raises(ValidationFailed) as info:
+        make_client().update_patient(5, {"email": "x"})
+    assert info.value.errors == {"email": "is invalid; is too long"}
+
+
+def test_validation_failed_without_field_errors(make_client, mocked):
+    """§6: a bad nested body gave {"message": "must be an object"} and no errors."""
+    mocked.patch(f"{BASE}/patients/5", status=422, json={"message": "must be an object"})
+    with pytest.raises(ValidationFailed) as info:
+        make_client().update_patient(5, {"email": "x@example.com"})
+    assert info.value.errors == {} and "must be an object" in str(info.value)
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 422])
+def test_caller_errors_are_never_retried_on_patch(make_client, mocked, sleeps, status):
+    mocked.patch(f"{BASE}/patients/5", status=status, json={"message": "no"})
+    with pytest.raises(ClinikoError):
+        make_client().update_patient(5, {"email": "x@example.com"})
+    assert len(mocked.calls) == 1 and sleeps == []
+
+
+def test_the_key_without_its_shard_suffix_is_scrubbed_too(make_client, mocked):
+    key_body = API_KEY.rsplit("-", 1)[0]
+    mocked.get(f"{BASE}/user", status=401, json={"message": f"no user for key {key_body}"})
+    client = make_client()
+    with pytest.raises(AuthenticationFailed) as info:
+        client.check_connection()
+    assert key_body not in str(info.value) and "***" in str(info.value)
+    # the transport keeps the key only inside its auth object, whose repr hides it
+    assert key_body not in str(vars(client._http))
+
+
+def test_429_reset_header_in_epoch_milliseconds_or_as_a_delay(make_client, mocked, sleeps):
+    """§5 says epoch seconds; the other two readings are tolerated rather than waited on wrongly."""
+    mocked.get(f"{BASE}/user", status=429, headers={"X-RateLimit-Reset": str(int((time.time() + 3) * 1000))})
+    mocked.get(f"{BASE}/user", status=429, headers={"X-RateLimit-Reset": "4"})
+    mocked.get(f"{BASE}/user", json={"id": "1"})
+    make_client().check_connection()
+    assert len(mocked.calls) == 3
+    assert 1.5 <= sleeps[0] <= 3.5 and 3.5 <= sleeps[1] <= 4.5
+
+
+def test_rate_limited_reports_the_reset_from_retry_after(make_client, mocked):
+    from oncord.cliniko import RetryPolicy
+    mocked.get(f"{BASE}/user", status=429, headers={"Retry-After": "5"})
+    before = datetime.now(timezone.utc)
+    with pytest.raises(RateLimited) as info:
+        make_client(retry=RetryPolicy(max_rate_limited=1)).check_connection()
+    assert info.value.reset_at is not None
+    assert before + timedelta(seconds=4) <= info.value.reset_at <= before + timedelta(seconds=7)
+
+
+def test_patch_body_is_the_spec_shape_with_only_the_given_fields(make_client, mocked):
+    """§7.1: top-level fields, pronouns whole, ids as strings, no read-only fields."""
+    from oncord.cliniko import Pronouns
+    mocked.patch(f"{BASE}/patients/7", json=payloads.patient("7"))
+    make_client().update_patient(7, {
+        "pronouns": Pronouns("her", "she", "hers", "her", "herself"),
+        "reminder_type": "SMS & Email", "country_code": "AU", "gender_identity": "Woman",
+        "concession_type_id": 1390710863102485699, "unsubscribe_sms_marketing": True,
+        "accepted_email_marketing": None, "date_of_birth": "1985-03-15",
+    })
+    assert json.loads(mocked.calls[0].request.body) == {
+        "pronouns": {"accusative": "her", "nominative": "she", "predicative_possessive": "hers",
+                     "pronominal_possessive": "her", "reflexive": "herself"},
+        "reminder_type": "SMS & Email", "country_code": "AU", "gender_identity": "Woman",
+        "concession_type_id": "1390710863102485699", "unsubscribe_sms_marketing": True,
+        "accepted_email_marketing": None, "date_of_birth": "1985-03-15",
+    }
+
+
+@pytest.mark.parametrize("fields", [
+    {"pronouns": {"nominative": "she"}},
+    {"pronouns": {"accusative": "x" * 51, "nominative": "a", "predicative_possessive": "a",
+                  "pronominal_possessive": "a", "reflexive": "a"}},
+    {"reminder_type": "Carrier pigeon"},
+    {"accepted_email_marketing": "yes"},
+    {"accepted_sms_marketing": 1},
+    {"unsubscribe_sms_marketing": None},
+    {"date_of_birth": datetime(1985, 3, 15, tzinfo=timezone.utc)},
+    {"date_of_birth": "15/03/1985"},
+    {"label": "Jane"}, {"normalized_number": "1"}, {"merged_with_patient": None},
+])
+def test_update_patient_refuses_what_the_spec_would_reject(make_client, mocked, fields):
+    with pytest.raises(ValueError):
+        make_client().update_patient(1, fields)
+    assert len(mocked.calls) == 0

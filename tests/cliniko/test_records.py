@@ -154,3 +154,88 @@ def test_timestamps_with_offsets_normalise_to_utc():
     a = Appointment.from_api(payloads.appointment(starts_at="2024-06-01T10:00:00+10:00"))
     assert a.starts_at == datetime(2024, 6, 1, tzinfo=timezone.utc)
     assert a.starts_at.utcoffset().total_seconds() == 0
+
+
+def test_patient_reads_the_rest_of_the_spec_fields():
+    p = Patient.from_api(payloads.patient(
+        pronouns={"accusative": "them", "nominative": "they", "predicative_possessive": "theirs",
+                  "pronominal_possessive": "their", "reflexive": "themself"},
+        notes="n", appointment_notes="an", occupation="Nurse", emergency_contact="Bo 0400",
+        referral_source="Web", medicare="2123 45670 1", medicare_reference_number="1",
+        dva_card_number="NX123456", invoice_default_to="Me", invoice_email="inv@example.com",
+        invoice_extra_information="extra",
+    ))
+    assert p.pronouns.nominative == "they" and p.pronouns.reflexive == "themself"
+    assert p.receives_confirmation_emails is True and p.receives_cancellation_emails is True
+    assert (p.notes, p.appointment_notes, p.occupation, p.emergency_contact, p.referral_source) == (
+        "n", "an", "Nurse", "Bo 0400", "Web")
+    assert (p.medicare, p.medicare_reference_number, p.dva_card_number) == ("2123 45670 1", "1", "NX123456")
+    assert (p.invoice_default_to, p.invoice_email, p.invoice_extra_information) == ("Me", "inv@example.com", "extra")
+    assert p.concession_type_id == 1 and p.referring_doctor_id == 1
+    assert p.latest_booking_id == 1390726237298631770
+    bare = Patient.from_api({"id": "7", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+                             "concession_type": None, "pronouns": None})
+    assert bare.pronouns is None and bare.concession_type_id is None and bare.latest_booking_id is None
+
+
+def test_appointment_reads_the_rest_of_the_spec_fields():
+    a = Appointment.from_api(payloads.appointment(
+        booking_ip_address="203.0.113.9", online_booking_policy_accepted=True,
+        email_reminder_sent=True, sms_reminder_sent=False, has_patient_appointment_notes=False,
+        invoice_status=2, treatment_note_status=1,
+        repeat_rule={"repeat_type": "Weekly", "number_of_repeats": 5, "repeating_interval": 1},
+    ))
+    assert (a.booking_ip_address, a.online_booking_policy_accepted) == ("203.0.113.9", True)
+    assert (a.email_reminder_sent, a.sms_reminder_sent, a.has_patient_appointment_notes) == (True, False, False)
+    assert (a.invoice_status, a.treatment_note_status) == (2, 1)
+    assert (a.repeat_rule.repeat_type, a.repeat_rule.number_of_repeats, a.repeat_rule.repeating_interval) == (
+        "Weekly", 5, 1)
+    # the real capture's {} and a null both mean "does not repeat"
+    assert Appointment.from_api(payloads.appointment()).repeat_rule is None
+    assert Appointment.from_api(payloads.appointment(repeat_rule=None)).repeat_rule is None
+
+
+def test_reference_records_read_the_rest_of_the_spec_fields():
+    stamps = {"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z"}
+    t = AppointmentType.from_api({
+        "id": "5", "name": "Initial", "online_payments_enabled": True, "online_payments_mode": "deposit_required",
+        "deposit_price": "20.50", "add_deposit_to_account_credit": False, "online_bookings_lead_time_hours": 24,
+        "appointment_confirmation_template_ids": ["1390710863102485699"],
+        "appointment_reminder_template_ids": None, "appointment_follow_up_template_ids": ["3"], **stamps})
+    assert (t.online_payments_enabled, t.online_payments_mode, t.deposit_price) == (True, "deposit_required", "20.50")
+    assert (t.add_deposit_to_account_credit, t.online_bookings_lead_time_hours) == (False, 24)
+    assert t.appointment_confirmation_template_ids == (1390710863102485699,)
+    assert t.appointment_reminder_template_ids == () and t.appointment_follow_up_template_ids == (3,)
+    assert AppointmentType.from_api({"id": "6", "online_payments_mode": None, **stamps}).online_payments_mode is None
+
+    b = Business.from_api({"id": "8", "additional_information": "Parking at rear",
+                           "additional_invoice_information": "ABN 1", "business_registration_name": "ABN",
+                           "business_registration_value": "12 345", "appointment_reminders_enabled": True, **stamps})
+    assert (b.additional_information, b.additional_invoice_information) == ("Parking at rear", "ABN 1")
+    assert (b.business_registration_name, b.business_registration_value) == ("ABN", "12 345")
+    assert b.appointment_reminders_enabled is True
+
+    u = User.from_api({"id": "9", "user_active": True, "phone_numbers": [
+        {"number": "0400 000 000", "phone_type": "Mobile", "normalized_number": "61400000000"},
+        {"phone_type": "Home"}], **stamps})
+    assert u.user_active is True and [n.number for n in u.phone_numbers] == ["0400 000 000"]
+
+
+@pytest.mark.parametrize("bad", [
+    {"deposit_price": "twenty"}, {"deposit_price": True}, {"duration_in_minutes": 30.5},
+])
+def test_reference_numbers_are_not_silently_rounded(bad):
+    with pytest.raises(ClinikoDataError):
+        AppointmentType.from_api({"id": "5", "created_at": "2024-01-01T00:00:00Z",
+                                  "updated_at": "2024-01-01T00:00:00Z", **bad})
+
+
+@pytest.mark.parametrize("raw_id", ["9223372036854775808", "0", "١٢٣", 1.0, "12 34"])
+def test_ids_outside_int64_digits_are_data_errors(raw_id):
+    with pytest.raises(ClinikoDataError):
+        Patient.from_api(payloads.patient(id=raw_id))
+
+
+def test_rails_style_utc_stamps_are_read():
+    a = Appointment.from_api(payloads.appointment(starts_at="2024-06-01 00:00:00 UTC"))
+    assert a.starts_at == datetime(2024, 6, 1, tzinfo=timezone.utc)
