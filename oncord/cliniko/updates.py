@@ -76,7 +76,7 @@ def pronouns_body(value: Any) -> dict[str, str] | None:
 
 def _date(value: Any) -> str | None:
     """date_of_birth is a plain YYYY-MM-DD date, never a timestamp."""
-    if value is None:
+    if value is None or value == "":  # clearing the date
         return None
     if isinstance(value, datetime):
         raise ValueError("date_of_birth is a date, not a datetime")

@@ -536,3 +536,9 @@ def test_update_patient_refuses_what_the_spec_would_reject(make_client, mocked, 
     with pytest.raises(ValueError):
         make_client().update_patient(1, fields)
     assert len(mocked.calls) == 0
+
+
+def test_a_blank_date_of_birth_clears_it(make_client, mocked):
+    mocked.patch(f"{BASE}/patients/7", json=payloads.patient("7", date_of_birth=None))
+    assert make_client().update_patient(7, {"date_of_birth": ""}).date_of_birth is None
+    assert json.loads(mocked.calls[0].request.body) == {"date_of_birth": None}
