@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .parsing import format_id, format_utc
+from .parsing import format_id
 from .records import PHONE_TYPES, PRONOUN_KEYS, PhoneNumber, Pronouns
 
 # The spec's UpdatePatient body, plus accepted_sms_marketing (writable per the API docs).
@@ -55,8 +55,15 @@ def patient_update_body(fields: Mapping[str, Any]) -> dict[str, Any]:
             body[name] = value
         elif name == "date_of_birth":
             body[name] = _date(value)
+        elif name == "custom_fields":
+            if value is not None and not isinstance(value, Mapping):
+                raise ValueError("custom_fields must be an object ({'sections': [...]})")
+            body[name] = value
         else:
-            body[name] = _scalar(value)
+            # every other writable field is a nullable string in the spec
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be text or None")
+            body[name] = value
     return body
 
 
@@ -108,10 +115,3 @@ def phone_numbers_body(numbers: Iterable[Any] | None) -> list[dict[str, str]]:
         body.append({"phone_type": phone_type, "number": number.strip()})
     return body
 
-
-def _scalar(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

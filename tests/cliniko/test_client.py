@@ -531,6 +531,8 @@ def test_patch_body_is_the_spec_shape_with_only_the_given_fields(make_client, mo
     {"date_of_birth": datetime(1985, 3, 15, tzinfo=timezone.utc)},
     {"date_of_birth": "15/03/1985"},
     {"label": "Jane"}, {"normalized_number": "1"}, {"merged_with_patient": None},
+    {"first_name": 12}, {"time_zone": datetime(2024, 1, 1, tzinfo=timezone.utc)},
+    {"custom_fields": ["not", "an", "object"]},
 ])
 def test_update_patient_refuses_what_the_spec_would_reject(make_client, mocked, fields):
     with pytest.raises(ValueError):
