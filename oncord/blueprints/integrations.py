@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 
 from oncord.extensions import db
 from oncord.forms.integrations import AutoSyncForm, BookingForm, ConnectForm
@@ -64,7 +66,11 @@ def synchronise():
 
 @bp.get("/cliniko/status")
 def status():
-    return render_template("integrations/_status.html", state=sync_state(connections.get_connection()))
+    """The polled status; the poll that finds the sync over tells the history table to refresh."""
+    state = sync_state(connections.get_connection())
+    html = render_template("integrations/_status.html", state=state)
+    finished = bool(request.htmx) and not state.active  # only a running sync polls
+    return htmx_response(html, trigger="sync-finished" if finished else None)
 
 
 @bp.get("/cliniko/history")

@@ -47,10 +47,16 @@ def test_synchronise_runs_a_pull_and_status_stops_polling_when_done(client, db, 
     _connect(client, csrf_token, sandbox)
     queued = client.post("/settings/integrations/cliniko/sync", headers={"HX-Request": "true", "X-CSRFToken": csrf_token("/dashboard")})
     assert 'hx-trigger="every 2s"' in queued.get_data(as_text=True)  # polls while queued
+    still_queued = client.get("/settings/integrations/cliniko/status", headers={"HX-Request": "true"})
+    assert "HX-Trigger" not in still_queued.headers
     run_jobs()
-    status = client.get("/settings/integrations/cliniko/status", headers={"HX-Request": "true"}).get_data(as_text=True)
+    finished = client.get("/settings/integrations/cliniko/status", headers={"HX-Request": "true"})
+    status = finished.get_data(as_text=True)
     assert "hx-trigger" not in status  # idle: polling stops
     assert "Last sync finished" in status
+    assert finished.headers["HX-Trigger"] == "sync-finished"  # ...and the history table refreshes itself
+    table = client.get("/settings/integrations/cliniko/history", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="sync-finished from:body"' in table and "Succeeded" in table
     assert db.session.query(Contact).count() == len(live_patient_ids(sandbox.world))
     history = client.get("/settings/integrations/").get_data(as_text=True)
     assert "Succeeded" in history
