@@ -1,24 +1,26 @@
 """The `/v1` routes: Cliniko's endpoints for patients, individual appointments,
 attendees, appointment types, practitioners, businesses and users.
 
-Handlers parse, call the world, and shape Cliniko's envelopes. Auth, rate limit
-and faults wrap them in `app.py`.
+Handlers parse, call the world, and shape Cliniko's envelopes; the clinic set-up
+handlers live in `api_clinic.py`. Auth, rate limit and faults wrap them in `app.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
-from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as NoRoute
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from cliniko_sandbox import render, resources, validation
+from cliniko_sandbox.api_clinic import ClinicRoutes
 from cliniko_sandbox.queries import QueryError, parse_page, parse_sort
 from cliniko_sandbox.resources import Listing
+from cliniko_sandbox.responses import (
+    BadBody, json_response, message, no_content, page_links, read_body,
+)
 from cliniko_sandbox.validation import ValidationFailed
 from cliniko_sandbox.world import NotFound, World
 
@@ -91,24 +93,7 @@ def _rules() -> list[Rule]:
     return r
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, headers=headers,
-                    content_type="application/json; charset=utf-8")
-
-
-def no_content() -> Response:
-    """204: no body, so no Content-Type either (RFC 9110 §15.3.5)."""
-    response = Response(status=204)
-    del response.headers["Content-Type"]
-    return response
-
-
-def message(text: str, status: int) -> Response:
-    return json_response({"message": text}, status)
-
-
-class Api:
+class Api(ClinicRoutes):
     def __init__(self, world: World) -> None:
         self.world = world
         self.url_map = Map(_rules(), strict_slashes=False)
@@ -152,7 +137,7 @@ class Api:
         rows, total = self.world.browse(listing, filters, sort, page, where=where,
                                         params=params, reveal=reveal, base=base)
         return json_response({listing.key: rows, "total_entries": total,
-                              "links": _page_links(request, base, page.number,
+                              "links": page_links(request, base, page.number,
                                                    page.per_page, total)})
 
     def _show(self, request: Request, base: str, listing: Listing, row_id: str,
@@ -284,150 +269,3 @@ class Api:
         if "notes" in body:
             self.world.update_appointment(appointment_id, notes=body["notes"])
         return self._show(request, base, resources.ATTENDEES, id, column="attendee_id")
-
-    # -- appointment types -----------------------------------------------------------
-
-    def list_appointment_types(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.APPOINTMENT_TYPES)
-
-    def legacy_appointment_types_archived(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.APPOINTMENT_TYPES, reveal=("archived_at",),
-                          where=["appointment_types.archived_at IS NOT NULL"])
-
-    def show_appointment_type(self, request: Request, base: str, id: str) -> Response:
-        return self._show(request, base, resources.APPOINTMENT_TYPES, id)
-
-    def create_appointment_type(self, request: Request, base: str) -> Response:
-        body = read_body(request)
-        row = self.world.add_appointment_type(**{"name": None, "duration_in_minutes": None,
-                                                 **body})
-        row = self.world.fetch(resources.APPOINTMENT_TYPES, row["id"], base=base)
-        return json_response(row, 201, {"Location": row["links"]["self"]})
-
-    def update_appointment_type(self, request: Request, base: str, id: str) -> Response:
-        self._visible(resources.APPOINTMENT_TYPES, id)
-        self.world.update_appointment_type(id, **read_body(request))
-        return self._show(request, base, resources.APPOINTMENT_TYPES, id)
-
-    def archive_appointment_type(self, request: Request, base: str, id: str) -> Response:
-        self._visible(resources.APPOINTMENT_TYPES, id)
-        stamp = self.world.now()
-        self.world.store.update("appointment_types", int(id),
-                                {"archived_at": stamp, "updated_at": stamp})
-        return no_content()
-
-    def practitioner_types(self, request: Request, base: str, id: str) -> Response:
-        self.world.fetch(resources.PRACTITIONERS, id)
-        return self._list(request, base, resources.APPOINTMENT_TYPES, params=[int(id)], where=[
-            "EXISTS (SELECT 1 FROM json_each(appointment_types.practitioner_ids) j"
-            " WHERE j.value = ?)"])
-
-    # -- practitioners ---------------------------------------------------------------
-
-    def list_practitioners(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.PRACTITIONERS, where=["active = 1"])
-
-    def list_practitioners_inactive(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.PRACTITIONERS, where=["active = 0"])
-
-    def show_practitioner(self, request: Request, base: str, id: str) -> Response:
-        return self._show(request, base, resources.PRACTITIONERS, id)
-
-    def type_practitioners(self, request: Request, base: str, id: str, active: int = 1
-                           ) -> Response:
-        self.world.fetch(resources.APPOINTMENT_TYPES, id, ["archived_at:*"])
-        return self._list(request, base, resources.PRACTITIONERS, params=[int(id), active], where=[
-            "EXISTS (SELECT 1 FROM appointment_types t, json_each(t.practitioner_ids) j"
-            " WHERE t.id = ? AND j.value = practitioners.id)", "active = ?"])
-
-    def type_practitioners_inactive(self, request: Request, base: str, id: str) -> Response:
-        return self.type_practitioners(request, base, id, active=0)
-
-    def business_practitioners(self, request: Request, base: str, id: str, active: int = 1
-                               ) -> Response:
-        self.world.fetch(resources.BUSINESSES, id, ["archived_at:*"])
-        return self._list(request, base, resources.PRACTITIONERS, params=[int(id), active], where=[
-            "EXISTS (SELECT 1 FROM json_each(practitioners.business_ids) j WHERE j.value = ?)",
-            "active = ?"])
-
-    def business_practitioners_inactive(self, request: Request, base: str, id: str) -> Response:
-        return self.business_practitioners(request, base, id, active=0)
-
-    # -- businesses and users --------------------------------------------------------
-
-    def list_businesses(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.BUSINESSES)
-
-    def legacy_businesses_archived(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.BUSINESSES, reveal=("archived_at",),
-                          where=["businesses.archived_at IS NOT NULL"])
-
-    def show_business(self, request: Request, base: str, id: str) -> Response:
-        return self._show(request, base, resources.BUSINESSES, id)
-
-    def create_business(self, request: Request, base: str) -> Response:
-        body = {"business_name": None, **read_body(request)}
-        row = self.world.add_business(**body)
-        row = self.world.fetch(resources.BUSINESSES, row["id"], base=base)
-        return json_response(row, 201, {"Location": row["links"]["self"]})
-
-    def update_business(self, request: Request, base: str, id: str) -> Response:
-        self._visible(resources.BUSINESSES, id)
-        self.world.update_business(id, **read_body(request))
-        return self._show(request, base, resources.BUSINESSES, id)
-
-    def archive_business(self, request: Request, base: str, id: str) -> Response:
-        self._visible(resources.BUSINESSES, id)
-        self.world.archive_business(id)
-        return no_content()
-
-    def unarchive_business(self, request: Request, base: str, id: str) -> Response:
-        self.world.fetch(resources.BUSINESSES, id, ["archived_at:*"])
-        self.world.unarchive_business(id)
-        return json_response(self.world.fetch(resources.BUSINESSES, id, base=base))
-
-    def current_user(self, request: Request, base: str) -> Response:
-        return json_response(self.world.api_user(base))
-
-    def list_users(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.USERS)
-
-    def show_user(self, request: Request, base: str, id: str) -> Response:
-        return self._show(request, base, resources.USERS, id)
-
-
-class BadBody(Exception):
-    """A body Cliniko cannot read at all (400), as opposed to invalid fields (422)."""
-
-
-def read_body(request: Request) -> dict[str, Any]:
-    """Cliniko ignores bodies not sent as JSON, which then fail as "can’t be blank"."""
-    if request.mimetype != "application/json":
-        return {}
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise BadBody("There was a problem in the JSON you submitted") from None
-    if not isinstance(body, dict):
-        raise BadBody("must be an object")
-    return body
-
-
-def _page_links(request: Request, base: str, page: int, per_page: int, total: int
-                ) -> dict[str, str]:
-    """Absolute URLs keeping the caller's query, with `page` first as Cliniko writes them."""
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
-    path = request.path.removeprefix("/v1")
-
-    def url(number: int) -> str:
-        return f"{base}{path}?{urlencode([('page', number), *kept])}"
-
-    links = {"self": url(page)}
-    if page > 1:
-        links["previous"] = url(page - 1)
-    if page * per_page < total:
-        links["next"] = url(page + 1)
-    return links

@@ -17,7 +17,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from cliniko_sandbox.api import Api, json_response, message
+from cliniko_sandbox.api import Api
+from cliniko_sandbox.responses import json_response, message
 from cliniko_sandbox.control import Control
 from cliniko_sandbox.faults import Fault, Faults, RateLimiter, RequestLog
 from cliniko_sandbox.store import Store

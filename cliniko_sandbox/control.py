@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from cliniko_sandbox.api import json_response, message
+from cliniko_sandbox.responses import json_response, message
 from cliniko_sandbox.validation import ValidationFailed
 from cliniko_sandbox.world import NotFound
 
