@@ -21,8 +21,11 @@ def create_app(**options: Any) -> Sandbox:
         "patients": os.environ.get("CLINIKO_SANDBOX_PATIENTS"),
         "appointments": os.environ.get("CLINIKO_SANDBOX_APPOINTMENTS"),
         "seed": os.environ.get("CLINIKO_SANDBOX_SEED"),
+        "subdomain": os.environ.get("CLINIKO_SANDBOX_SUBDOMAIN"),
+        "account_name": os.environ.get("CLINIKO_SANDBOX_ACCOUNT_NAME"),
     }
-    defaults = {k: (v if k == "api_key" else int(v)) for k, v in env.items() if v}
+    text = {"api_key", "subdomain", "account_name"}
+    defaults = {k: (v if k in text else int(v)) for k, v in env.items() if v}
     return Sandbox(**{**defaults, **options})
 
 

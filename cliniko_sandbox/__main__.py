@@ -9,9 +9,11 @@ import time
 
 from werkzeug.serving import make_server
 
+from cliniko_sandbox.account import clean_account
 from cliniko_sandbox.app import DEFAULT_KEY, Sandbox, split_key
 from cliniko_sandbox.live import LiveActivity
 from cliniko_sandbox.testing import KeepAliveHandler
+from cliniko_sandbox.validation import ValidationFailed
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,6 +35,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--retry-after", action="store_true",
                         help="also send Retry-After on 429 (Cliniko documents only X-RateLimit-Reset)")
     parser.add_argument("--public-url", help="base for links, e.g. http://sandbox:5055/v1")
+    parser.add_argument("--subdomain",
+                        help="the account's subdomain in GET /settings (default: from the seed)")
+    parser.add_argument("--account-name",
+                        help="the account's name in GET /settings (default: from the seed)")
     parser.add_argument("--live", action="store_true", help="keep generating clinic activity")
     parser.add_argument("--live-interval", type=float, default=3.0)
     faults = parser.add_argument_group("faults")
@@ -52,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         split_key(args.api_key)
     except ValueError as exc:
         parser.error(str(exc))
+    try:
+        clean_account({"subdomain": args.subdomain, "name": args.account_name})
+    except ValidationFailed as exc:
+        flags = {"subdomain": "--subdomain", "name": "--account-name"}
+        parser.error("; ".join(f"{flags[k]} {v}" for k, v in exc.errors.items()))
     return args
 
 
@@ -73,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         appointments=args.appointments, db=args.db, keep_db=args.keep_db,
         rate_limit=not args.no_rate_limit, rate_limit_per_minute=args.rate_limit_per_minute,
         retry_after_header=args.retry_after, faults=fault_settings(args),
-        public_url=args.public_url)
+        public_url=args.public_url, subdomain=args.subdomain, account_name=args.account_name)
     server = make_server(args.host, args.port, sandbox, threaded=True,
                          request_handler=KeepAliveHandler)
     base = args.public_url or f"http://{args.host}:{server.server_port}/v1"
@@ -84,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     print(f"Base URL: {base}", flush=True)
     print(f"API key:  {args.api_key}", flush=True)
+    account = sandbox.world.account()
+    print(f"Account:  {account['name']} ({account['subdomain']}.{sandbox.shard}.cliniko.com)",
+          flush=True)
     print(f"Control:  http://{args.host}:{server.server_port}/_sandbox", flush=True)
     if args.live:
         sandbox.live = LiveActivity(sandbox.world, interval=args.live_interval)

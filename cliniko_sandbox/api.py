@@ -1,8 +1,9 @@
 """The `/v1` routes: Cliniko's endpoints for patients, individual appointments,
-attendees, appointment types, practitioners, businesses and users.
+attendees, appointment types, practitioners, businesses, users and settings.
 
 Handlers parse, call the world, and shape Cliniko's envelopes; the clinic set-up
-handlers live in `api_clinic.py`. Auth, rate limit and faults wrap them in `app.py`.
+handlers live in `api_clinic.py`, the settings ones in `settings.py`. Auth, rate
+limit and faults wrap them in `app.py`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cliniko_sandbox.resources import Listing
 from cliniko_sandbox.responses import (
     BadBody, json_response, message, no_content, page_links, read_body,
 )
+from cliniko_sandbox.settings import SettingsRoutes
 from cliniko_sandbox.validation import ValidationFailed
 from cliniko_sandbox.world import NotFound, World
 
@@ -90,10 +92,12 @@ def _rules() -> list[Rule]:
     add("/user", "current_user", "GET")
     add("/users", "list_users", "GET")
     add("/users/<id>", "show_user", "GET")
+    add("/settings", "show_settings", "GET")
+    add("/settings/public", "show_public_settings", "GET")
     return r
 
 
-class Api(ClinicRoutes):
+class Api(ClinicRoutes, SettingsRoutes):
     def __init__(self, world: World) -> None:
         self.world = world
         self.url_map = Map(_rules(), strict_slashes=False)

@@ -121,7 +121,7 @@ class ClinicRoutes:
         return json_response(self.world.fetch(resources.BUSINESSES, id, base=base))
 
     def current_user(self, request: Request, base: str) -> Response:
-        return json_response(self.world.api_user(base))
+        return json_response(self.world.key_user(base))
 
     def list_users(self, request: Request, base: str) -> Response:
         return self._list(request, base, resources.USERS)

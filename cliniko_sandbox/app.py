@@ -45,13 +45,15 @@ class Sandbox:
                  appointments: int = 0, db: str = ":memory:", keep_db: bool = False,
                  rate_limit: bool = True, rate_limit_per_minute: int = 200,
                  retry_after_header: bool = False, faults: dict[str, Any] | None = None,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, subdomain: str | None = None,
+                 account_name: str | None = None) -> None:
         self.key_body, self.shard = split_key(api_key)
         self.api_key = api_key
         self.public_url = public_url.rstrip("/") if public_url else None
         self.retry_after_header = retry_after_header
         self.store = Store(db)
-        self.world = World(self.store, seed=seed, patients=patients, appointments=appointments)
+        self.world = World(self.store, seed=seed, patients=patients, appointments=appointments,
+                           subdomain=subdomain, account_name=account_name)
         if keep_db and self.store.has_world():
             self.world.adopt()
         else:

@@ -46,6 +46,10 @@ ROUTES = [
     ("/practitioners/<id>/activate", "activate_practitioner", "POST"),
     ("/practitioners/<id>/deactivate", "deactivate_practitioner", "POST"),
     ("/businesses", "add_business", "POST"),
+    ("/account", "show_account", "GET"),
+    ("/account", "set_account", "POST"),
+    ("/user", "show_user", "GET"),
+    ("/user", "set_user", "POST"),
     ("/faults", "show_faults", "GET"),
     ("/faults", "set_faults", "POST"),
     ("/faults", "clear_faults", "DELETE"),
@@ -89,6 +93,7 @@ class Control:
         return json_response({
             "base_url": sb.world.base_url, "api_key": sb.api_key, "shard": sb.shard,
             "seed": sb.world.seed, "counts": sb.world.counts(),
+            "account": {k: sb.world.account()[k] for k in ("name", "subdomain")},
             "rate_limit": sb.rate_limiter.snapshot(), "faults": sb.faults.snapshot(),
             "live": bool(sb.live and sb.live.running),
         })
@@ -173,6 +178,22 @@ class Control:
     def add_business(self, body: dict, args: Any) -> Response:
         return json_response(self.sb.world.add_business(**body), 201)
 
+    # -- the account and the key's user ----------------------------------------------
+
+    def show_account(self, body: dict, args: Any) -> Response:
+        return json_response(_account(self.sb.world.account()))
+
+    def set_account(self, body: dict, args: Any) -> Response:
+        """Change `name`, `subdomain`, `email_from` or `time_zone_support` (until reset)."""
+        return json_response(_account(self.sb.world.set_account(**body)))
+
+    def show_user(self, body: dict, args: Any) -> Response:
+        return json_response(self.sb.world.key_user())
+
+    def set_user(self, body: dict, args: Any) -> Response:
+        """`{"role": "receptionist"}`: the key's user gets that security role (until reset)."""
+        return json_response(self.sb.world.set_key_user_role(body["role"]))
+
     # -- faults, rate limit, counters, live ------------------------------------------
 
     def show_faults(self, body: dict, args: Any) -> Response:
@@ -219,6 +240,11 @@ class Control:
 
         events = LiveActivity(self.sb.world).step(int(body.get("steps", 1)))
         return json_response({"events": events})
+
+
+def _account(row: dict) -> dict:
+    """The account as the control surface shows it: ids as strings, as in `/v1`."""
+    return {**row, "id": str(row["id"]), "key_user_id": str(row["key_user_id"])}
 
 
 def _sizes(body: dict) -> dict[str, int]:

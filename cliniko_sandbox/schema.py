@@ -10,6 +10,13 @@ from __future__ import annotations
 # Column name -> SQL type. "BOOL" and "JSON" are stored as INTEGER/TEXT and
 # converted by the store; every other type is stored as is.
 TABLES: dict[str, dict[str, str]] = {
+    # one row: the account `GET /settings` describes, and whose key the sandbox accepts
+    "account": {
+        "id": "INTEGER PRIMARY KEY",
+        "name": "TEXT", "subdomain": "TEXT", "country": "TEXT", "country_code": "TEXT",
+        "currency_symbol": "TEXT", "email_from": "TEXT", "first_name": "TEXT",
+        "last_name": "TEXT", "time_zone_support": "BOOL", "key_user_id": "INTEGER",
+    },
     "users": {
         "id": "INTEGER PRIMARY KEY",
         "first_name": "TEXT", "last_name": "TEXT", "title": "TEXT", "email": "TEXT",
@@ -110,11 +117,12 @@ def typed_columns(table: str, kind: str) -> frozenset[str]:
     return frozenset(name for name, sql in TABLES[table].items() if sql == kind)
 
 
+def table_ddl(table: str) -> str:
+    sql_type = {"BOOL": "INTEGER", "JSON": "TEXT"}
+    body = ", ".join(f"{name} {sql_type.get(kind, kind)}" for name, kind in TABLES[table].items())
+    return f"CREATE TABLE {table} ({body})"
+
+
 def ddl() -> list[str]:
     """CREATE statements for a fresh world (tables first, then indexes)."""
-    sql_type = {"BOOL": "INTEGER", "JSON": "TEXT"}
-    statements = []
-    for table, cols in TABLES.items():
-        body = ", ".join(f"{name} {sql_type.get(kind, kind)}" for name, kind in cols.items())
-        statements.append(f"CREATE TABLE {table} ({body})")
-    return statements + INDEXES
+    return [table_ddl(table) for table in TABLES] + INDEXES

@@ -13,7 +13,8 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from cliniko_sandbox import render, resources, validation
+from cliniko_sandbox import resources, validation
+from cliniko_sandbox.account import AccountState, clean_account
 from cliniko_sandbox.clinic import ClinicSetup
 from cliniko_sandbox.people import People
 from cliniko_sandbox.queries import Page, parse_filters, order_by
@@ -27,15 +28,17 @@ class NotFound(Exception):
     """No such row, or one hidden from this request (archived without `q[]`)."""
 
 
-class World(ClinicSetup):
-    """Patients and appointments here; clinic set-up from `ClinicSetup`."""
+class World(ClinicSetup, AccountState):
+    """Patients and appointments here; clinic set-up from `ClinicSetup`; the account,
+    the key's user and its role from `AccountState`."""
 
     def __init__(self, store: Store, *, seed: int = 0, patients: int = 0,
                  appointments: int = 0, base_url: str = "http://127.0.0.1/v1",
-                 subdomain: str = "sandbox-clinic") -> None:
+                 subdomain: str | None = None, account_name: str | None = None) -> None:
         self.store = store
         self.base_url = base_url
-        self.subdomain = subdomain
+        # start-up settings that outlive resets (`--subdomain`, `--account-name`)
+        self.account_overrides = clean_account({"subdomain": subdomain, "name": account_name})
         self.seed = seed
         self.sizes = (patients, appointments)
         self._lock = threading.RLock()
@@ -61,6 +64,7 @@ class World(ClinicSetup):
                 self.store, self.mint, self.people, patients=self.sizes[0],
                 appointments=self.sizes[1], anchor=anchor or default_anchor())
             self.mint_after_seed = self.mint.used
+            self._seed_account(key_user_id=self.clinic.user_ids[0])
 
     reseed = reset
 
@@ -77,6 +81,7 @@ class World(ClinicSetup):
             "SELECT id, duration_in_minutes FROM appointment_types")}
         self.clinic = Clinic([], [r[0] for r in self.store.select("SELECT id FROM businesses")],
                              ids, {}, list(types), types)
+        self._adopt_account()
 
     def counts(self) -> dict[str, int]:
         tables = ("patients", "appointments", "appointment_types", "practitioners",
@@ -349,13 +354,6 @@ class World(ClinicSetup):
             "business_id": str(rng.choice(practitioner["business_ids"] or clinic.business_ids)),
             "starts_at": format_time(_as_time(starts_at)),
         }
-
-    def api_user(self, base: str | None = None) -> dict[str, Any]:
-        """The key's owner, as `GET /user` shows it: the clinic's administrator."""
-        rows = self.store.select("SELECT * FROM users WHERE role = 'administrator' ORDER BY id LIMIT 1")
-        if not rows:
-            raise NotFound("user")
-        return render.user(self.store.decode("users", rows[0]), base or self.base_url)
 
 
 def _int_id(value: int | str) -> int:

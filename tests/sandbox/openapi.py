@@ -67,3 +67,24 @@ def schema(name: str) -> dict[str, Any]:
 def missing_properties(row: dict[str, Any], schema_name: str) -> set[str]:
     """The spec has no `required` lists; every listed property should still be there."""
     return set(schema(schema_name)["properties"]) - set(row)
+
+
+def property_paths(schema_or_name: dict[str, Any] | str, prefix: str = "") -> set[str]:
+    """Every property the schema lists, nested objects included (`account.subdomain`);
+    array items are not walked."""
+    node = schema(schema_or_name) if isinstance(schema_or_name, str) else schema_or_name
+    paths = set()
+    for name, sub in node.get("properties", {}).items():
+        paths.add(prefix + name)
+        if "properties" in sub:
+            paths |= property_paths(sub, f"{prefix}{name}.")
+    return paths
+
+
+def row_paths(row: dict[str, Any], prefix: str = "") -> set[str]:
+    paths = set()
+    for name, value in row.items():
+        paths.add(prefix + name)
+        if isinstance(value, dict):
+            paths |= row_paths(value, f"{prefix}{name}.")
+    return paths

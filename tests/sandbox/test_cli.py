@@ -39,3 +39,33 @@ def test_cli_refuses_a_key_without_shard():
                             cwd=REPO, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "shard suffix" in result.stderr
+
+
+def test_cli_names_the_account():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cliniko_sandbox", "--port", "0", "--patients", "0",
+         "--appointments", "0", "--api-key", KEY, "--subdomain", "harbour-physio",
+         "--account-name", "Harbour Physio & Pilates"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Control:"):
+                break
+        base = next(l.split(": ", 1)[1].strip() for l in lines if l.startswith("Base URL"))
+        assert any("harbour-physio.au2.cliniko.com" in l for l in lines)
+        headers = {"User-Agent": "cli test (cli@oncord.example)"}
+        account = requests.get(base + "/settings", auth=(KEY, ""), headers=headers,
+                               timeout=5).json()["account"]
+        assert (account["subdomain"], account["name"]) == ("harbour-physio",
+                                                           "Harbour Physio & Pilates")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_refuses_a_subdomain_that_is_no_host_name():
+    result = subprocess.run([sys.executable, "-m", "cliniko_sandbox", "--subdomain", "My Clinic"],
+                            cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--subdomain is invalid" in result.stderr

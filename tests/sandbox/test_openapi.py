@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.openapi import missing_properties, validate
+from tests.sandbox.openapi import missing_properties, property_paths, row_paths, validate
 
 
 @pytest.fixture
@@ -79,6 +79,20 @@ def test_current_user_and_attendee_show_match_the_spec(world, call):
     attendee = world.store.scalar("SELECT attendee_id FROM appointments LIMIT 1")
     row = call("GET", f"/attendees/{attendee}?q[]=cancelled_at:*&q[]=archived_at:*", 200).json()
     assert missing_properties(row, "Attendee") == set()
+
+
+@pytest.mark.parametrize("role", ["administrator", "power receptionist"])
+def test_settings_match_the_spec(world, call, role):
+    world.set_key_user_role(role)
+    body = call("GET", "/settings", 200).json()
+    assert row_paths(body) == property_paths("Settings")  # every property, nothing more
+
+
+@pytest.mark.parametrize("role", ["administrator", "scheduler"])
+def test_public_settings_match_the_spec(world, call, role):
+    world.set_key_user_role(role)
+    body = call("GET", "/settings/public", 200).json()
+    assert row_paths(body) == property_paths("PublicSettings")  # the private parts left out
 
 
 def test_patient_writes_match_the_spec(world, call):
