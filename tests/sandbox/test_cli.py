@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,28 +11,32 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "clikey000000000000000000000000000-au2"
+HEADERS = {"User-Agent": "cli test (cli@oncord.example)"}
 
 
-def test_cli_serves_the_api():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cliniko_sandbox", "--port", "0", "--patients", "25",
-         "--appointments", "100", "--seed", "42", "--api-key", KEY, "--no-rate-limit"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+@contextlib.contextmanager
+def serving(*args: str):
+    """Runs the sandbox's command line; yields its start-up lines and its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "cliniko_sandbox", "--port", "0", "--api-key", KEY, *args],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = []
         for line in proc.stdout:
             lines.append(line)
             if line.startswith("Control:"):
                 break
-        base = next(l.split(": ", 1)[1].strip() for l in lines if l.startswith("Base URL"))
-        assert any(KEY in l for l in lines)
-        headers = {"User-Agent": "cli test (cli@oncord.example)"}
-        body = requests.get(base + "/patients", auth=(KEY, ""), headers=headers, timeout=5).json()
-        assert body["total_entries"] > 0
-        assert body["links"]["self"].startswith(base)
+        yield lines, next(l.split(": ", 1)[1].strip() for l in lines if l.startswith("Base URL"))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_cli_serves_the_api():
+    with serving("--patients", "25", "--appointments", "100", "--seed", "42", "--no-rate-limit") as (lines, base):
+        assert any(KEY in l for l in lines)
+        body = requests.get(base + "/patients", auth=(KEY, ""), headers=HEADERS, timeout=5).json()
+        assert body["total_entries"] > 0
+        assert body["links"]["self"].startswith(base)
 
 
 def test_cli_refuses_a_key_without_shard():
@@ -42,27 +47,11 @@ def test_cli_refuses_a_key_without_shard():
 
 
 def test_cli_names_the_account():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cliniko_sandbox", "--port", "0", "--patients", "0",
-         "--appointments", "0", "--api-key", KEY, "--subdomain", "harbour-physio",
-         "--account-name", "Harbour Physio & Pilates"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Control:"):
-                break
-        base = next(l.split(": ", 1)[1].strip() for l in lines if l.startswith("Base URL"))
+    with serving("--patients", "0", "--appointments", "0", "--subdomain", "harbour-physio",
+                 "--account-name", "Harbour Physio & Pilates") as (lines, base):
         assert any("harbour-physio.au2.cliniko.com" in l for l in lines)
-        headers = {"User-Agent": "cli test (cli@oncord.example)"}
-        account = requests.get(base + "/settings", auth=(KEY, ""), headers=headers,
-                               timeout=5).json()["account"]
-        assert (account["subdomain"], account["name"]) == ("harbour-physio",
-                                                           "Harbour Physio & Pilates")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        account = requests.get(base + "/settings", auth=(KEY, ""), headers=HEADERS, timeout=5).json()["account"]
+        assert (account["subdomain"], account["name"]) == ("harbour-physio", "Harbour Physio & Pilates")
 
 
 def test_cli_refuses_a_subdomain_that_is_no_host_name():

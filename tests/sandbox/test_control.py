@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-import requests
-
-
-@pytest.fixture
-def control(sandbox):
-    def call(method, path, expect=200, **kwargs):
-        response = requests.request(method, sandbox.control_url + path, timeout=10, **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json() if response.content else None
-
-    return call
-
 
 def test_info(sandbox, control):
     info = control("GET", "/")

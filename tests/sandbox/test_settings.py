@@ -20,16 +20,6 @@ def get(sandbox, session, path):
     return session.get(sandbox.base_url + path)
 
 
-@pytest.fixture
-def control(sandbox):
-    def call(method, path, expect=200, **kwargs):
-        response = requests.request(method, sandbox.control_url + path, timeout=10, **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json() if response.content else None
-
-    return call
-
-
 def test_settings_show_the_seeded_account(sandbox, sandbox_session):
     response = get(sandbox, sandbox_session, "/settings")
     assert response.status_code == 200
