@@ -55,8 +55,12 @@ USER_FILTERS = {"created_at": "datetime", "updated_at": "datetime", "id": "int"}
 
 _PATIENT_NAME = ("(SELECT trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))"
                  " FROM patients p WHERE p.id = appointments.patient_id) AS patient_name")
+# Only a booking `GET /bookings/{id}` shows (not cancelled, archived or deleted), so the
+# link answers; Cliniko does not say which booking counts as the latest.
 _LATEST_BOOKING = ("(SELECT a.id FROM appointments a WHERE a.patient_id = patients.id"
-                   " ORDER BY a.starts_at DESC LIMIT 1) AS latest_booking_id")
+                   " AND a.cancelled_at IS NULL AND a.archived_at IS NULL"
+                   " AND a.deleted_at IS NULL ORDER BY a.starts_at DESC LIMIT 1)"
+                   " AS latest_booking_id")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,24 @@ def test_patient_and_attendee_links_to_bookings_resolve(sandbox, sandbox_session
     assert missing_properties(latest.json(), "IndividualAppointment") == set()
 
 
+def test_latest_booking_is_one_the_link_can_show(sandbox, sandbox_session):
+    """Cancelled or archived bookings 404 at `/bookings/{id}`, so they are not linked."""
+    world = sandbox.world
+    patient = world.create_patient()
+    earlier = world.book_appointment(patient["id"], starts_at="2030-01-01T09:00:00Z")
+    later = world.book_appointment(patient["id"], starts_at="2030-01-02T09:00:00Z")
+
+    def latest():
+        shown = sandbox_session.get(f"{sandbox.base_url}/patients/{patient['id']}").json()
+        return shown["latest_booking"]["links"].get("self")
+
+    assert latest() == f"{sandbox.base_url}/bookings/{later['id']}"
+    world.cancel_appointment(later["id"])
+    assert latest() == f"{sandbox.base_url}/bookings/{earlier['id']}"
+    world.archive_appointment(earlier["id"])
+    assert latest() is None
+
+
 def test_bookings_list_hides_and_filters_like_cliniko(sandbox, sandbox_session):
     world = sandbox.world
     first, second = world.create_patient(), world.create_patient()
