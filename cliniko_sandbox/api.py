@@ -2,8 +2,10 @@
 attendees, appointment types, practitioners, businesses, users and settings.
 
 Handlers parse, call the world, and shape Cliniko's envelopes; the clinic set-up
-handlers live in `api_clinic.py`, the settings ones in `settings.py`. Auth, rate
-limit and faults wrap them in `app.py`.
+handlers live in `api_clinic.py`, the settings ones in `settings.py`, the legacy
+`/appointments` family in `legacy_appointments.py`, and the always-empty lists of
+things the sandbox does not model in `unmodelled.py`. Auth, rate limit and faults
+wrap them in `app.py`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as NoR
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from cliniko_sandbox import render, resources, validation
+from cliniko_sandbox import legacy_appointments, render, resources, unmodelled, validation
 from cliniko_sandbox.api_clinic import ClinicRoutes
+from cliniko_sandbox.legacy_appointments import LegacyAppointmentRoutes
 from cliniko_sandbox.queries import QueryError, parse_page, parse_sort
 from cliniko_sandbox.resources import Listing
 from cliniko_sandbox.responses import (
     BadBody, json_response, message, no_content, page_links, read_body,
 )
 from cliniko_sandbox.settings import SettingsRoutes
+from cliniko_sandbox.unmodelled import UnmodelledRoutes
 from cliniko_sandbox.validation import ValidationFailed
 from cliniko_sandbox.world import NotFound, World
 
@@ -94,10 +98,10 @@ def _rules() -> list[Rule]:
     add("/users/<id>", "show_user", "GET")
     add("/settings", "show_settings", "GET")
     add("/settings/public", "show_public_settings", "GET")
-    return r
+    return r + legacy_appointments.rules() + unmodelled.rules()
 
 
-class Api(ClinicRoutes, SettingsRoutes):
+class Api(ClinicRoutes, SettingsRoutes, LegacyAppointmentRoutes, UnmodelledRoutes):
     def __init__(self, world: World) -> None:
         self.world = world
         self.url_map = Map(_rules(), strict_slashes=False)

@@ -168,6 +168,41 @@ def attendee(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
     }
 
 
+LEGACY_APPOINTMENT_PLAIN = (
+    "created_at", "updated_at", "deleted_at", "did_not_arrive", "patient_arrived",
+    "email_reminder_sent", "sms_reminder_sent", "invoice_status", "treatment_note_status",
+    "notes", "online_booking_policy_accepted", "booking_ip_address", "cancellation_note",
+    "cancellation_reason",
+)
+
+
+def legacy_appointment(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
+    """An appointment as the deprecated `/appointments` family shows it: docs-old's
+    last description of it (redguava/cliniko-api e99beae^), with today's string ids."""
+    aid = row["id"]
+    own = f"{base}/appointments/{aid}"
+    out: dict[str, Any] = {"id": str(aid)}
+    out.update({name: row[name] for name in LEGACY_APPOINTMENT_PLAIN})
+    out.update(
+        appointment_start=row["starts_at"],
+        appointment_end=row["ends_at"],
+        cancellation_time=row["cancelled_at"],
+        patient_name=row.get("patient_name"),
+        repeat_rule=row["repeat_rule"] or {},
+        repeats=_query_link(base, "appointments", "repeated_from_appointment_id", aid)
+        if row["repeat_rule"] else None,
+        appointment_repeated_from=_ref(base, "appointments", row["repeated_from_id"]),
+        appointment_type=_ref(base, "appointment_types", row["appointment_type_id"]),
+        business=_ref(base, "businesses", row["business_id"]),
+        conflicts=link(f"{own}/conflicts"),
+        invoices=link(f"{own}/invoices"),
+        patient=_ref(base, "patients", row["patient_id"]),
+        practitioner=_ref(base, "practitioners", row["practitioner_id"]),
+        links={"self": own},
+    )
+    return out
+
+
 APPOINTMENT_TYPE_PLAIN = (
     "name", "category", "color", "description", "duration_in_minutes", "max_attendees",
     "show_in_online_bookings", "telehealth_enabled", "online_payments_enabled",
