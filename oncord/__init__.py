@@ -16,7 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from oncord import access, accounts, cli
     from oncord.blueprints import register_blueprints
     from oncord.config import load_config
-    from oncord.database import configure_sqlite
+    from oncord.database import configure_sqlite, include_in_autogenerate
     from oncord.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
@@ -30,7 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True,
+                     include_object=include_in_autogenerate)
     csrf.init_app(app)
     htmx.init_app(app)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["RQ_QUEUE_PREFIX"] + ":limits")

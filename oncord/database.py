@@ -1,4 +1,5 @@
-"""Connection settings that make SQLite fit for a web process and a worker side by side."""
+"""Connection settings that make SQLite fit for a web process and a worker side by side,
+and what schema comparisons leave out."""
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -19,3 +20,10 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: indexes a migration makes for one database only are not the models' business."""
+    from oncord.models.contact import SEARCH_TRIGRAM_INDEX
+
+    return not (type_ == "index" and name == SEARCH_TRIGRAM_INDEX)

@@ -2,10 +2,12 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from oncord.database import include_in_autogenerate
 from oncord.extensions import db as _db
 
 
 def test_models_and_migrations_agree(app, db):
     with _db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_in_autogenerate})
+        diff = compare_metadata(context, _db.metadata)
     assert diff == []

@@ -23,6 +23,11 @@ class ConsentStatus(str, enum.Enum):
         return self.value.capitalize()
 
 
+# PostgreSQL's trigram index on `search_text`, made by a migration where pg_trgm is available.
+# It lives outside the models (SQLite has no equivalent), so schema comparisons skip it.
+SEARCH_TRIGRAM_INDEX = "ix_contacts_search_text_trgm"
+
+
 class Contact(db.Model):
     __tablename__ = "contacts"
     __table_args__ = (

@@ -93,3 +93,32 @@ def test_counts_stop_at_the_cap(db):
     page = search_contacts(ContactFilters("smith"))
     assert page.total == 4 and not page.total_is_capped
     assert search_contacts(ContactFilters("nobody")) == search.ContactPage(total=0)
+
+
+def test_postgresql_serves_substring_search_from_a_trigram_index(db):
+    """SQLite scans (it has no such index); PostgreSQL's planner can use pg_trgm's."""
+    from sqlalchemy import inspect, text
+
+    from oncord.models.contact import SEARCH_TRIGRAM_INDEX
+
+    indexes = {index["name"] for index in inspect(db.engine).get_indexes("contacts")}
+    if db.engine.dialect.name != "postgresql":
+        assert SEARCH_TRIGRAM_INDEX not in indexes
+        return
+    assert SEARCH_TRIGRAM_INDEX in indexes
+    ContactFactory(first_name="Ana", last_name="Smith")
+    db.session.flush()
+    stmt = select_count_of(ContactFilters(query="smit"))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a table of one row is scanned otherwise
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + sql)))
+    assert SEARCH_TRIGRAM_INDEX in plan, plan
+    db.session.rollback()
+
+
+def select_count_of(filters):
+    from sqlalchemy import func, select
+
+    from oncord.models import Contact
+
+    return select(func.count()).select_from(Contact).where(*search._conditions(filters))
