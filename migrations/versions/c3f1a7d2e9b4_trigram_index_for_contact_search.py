@@ -31,11 +31,16 @@ def upgrade():
         return
     schema = _trigram_schema(bind)
     if schema is None:
-        log.warning("pg_trgm is not available to this database user: contact search will scan "
-                    "(ask the database's owner to run CREATE EXTENSION pg_trgm, then migrate again)")
+        log.warning("pg_trgm is not available to this database user, so contact search will scan. "
+                    "A database owner can add the index later: CREATE EXTENSION pg_trgm WITH SCHEMA public; %s;",
+                    _create_index("public"))
         return
-    op.execute(sa.text(f'CREATE INDEX IF NOT EXISTS {SEARCH_TRIGRAM_INDEX} ON contacts '
-                       f'USING gin (search_text "{schema}".gin_trgm_ops)'))
+    op.execute(sa.text(_create_index(schema)))
+
+
+def _create_index(schema: str) -> str:
+    return (f'CREATE INDEX IF NOT EXISTS {SEARCH_TRIGRAM_INDEX} ON contacts '
+            f'USING gin (search_text "{schema}".gin_trgm_ops)')
 
 
 def downgrade():
