@@ -65,14 +65,9 @@ def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: in
         if appointment.appointment_type_id and appointment.appointment_type_id not in known_types:
             result.problems.append(f"appointment {appointment.id}: unknown appointment type {appointment.appointment_type_id}")
         old = before.get(appointment.id)
-        if old is not None and all(getattr(old, k) == row[k] for k in COMPARED):
-            result.unchanged += 1
+        if not result.count_row(old, row, COMPARED):
             continue
         rows.append(row)
-        if old is None:
-            result.created += 1
-        else:
-            result.updated += 1
         events.extend(_events(old, row, appointment, backfill=backfill, run_id=run_id, now=now))
         if old is not None and old.contact_id != row["contact_id"] and row["contact_id"] is not None:
             # The appointment moved patient (a merge): its history follows it.

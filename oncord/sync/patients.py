@@ -38,6 +38,17 @@ class PageResult:
     def add_to(self, tally: Counter) -> None:
         tally.update(created=self.created, updated=self.updated, unchanged=self.unchanged, skipped=self.skipped)
 
+    def count_row(self, old, row: dict, compared) -> bool:
+        """Counts `row` as created, updated or unchanged against the stored `old`; True when it must be written."""
+        if old is not None and all(getattr(old, name) == row[name] for name in compared):
+            self.unchanged += 1
+            return False
+        if old is None:
+            self.created += 1
+        else:
+            self.updated += 1
+        return True
+
 
 def contact_fields(patient: Patient) -> dict:
     """The contact's synced fields as this patient has them."""

@@ -31,16 +31,6 @@ def _upsert(model, rows: list[dict]) -> PageResult:
     if not rows:
         return result
     existing = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_([r["id"] for r in rows])))}
-    changed = []
-    for row in rows:
-        old = existing.get(row["id"])
-        if old is not None and all(getattr(old, k) == v for k, v in row.items()):
-            result.unchanged += 1
-            continue
-        changed.append(row)
-        if old is None:
-            result.created += 1
-        else:
-            result.updated += 1
+    changed = [row for row in rows if result.count_row(existing.get(row["id"]), row, row.keys())]
     bulk_upsert(model.__table__, changed)
     return result
