@@ -33,6 +33,7 @@ class Contact(db.Model):
     __table_args__ = (
         Index("ix_contacts_last_first", "last_name", "first_name"),
         Index("ix_contacts_email_lower", "email_lower"),
+        Index("ix_contacts_phone", "phone"),  # the duplicate check as staff type a number
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
