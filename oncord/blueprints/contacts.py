@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from oncord.contacts import editing, feed, records
 from oncord.contacts.phones import display_phone
-from oncord.contacts.search import COUNT_CAP, ContactFilters, search_contacts
+from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
 from oncord.sync import outbox
 from oncord.forms.contacts import EditContactForm, NewContactForm
@@ -23,13 +23,22 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 def _template_helpers():
     return {"display_phone": display_phone, "event_title": feed.event_title, "event_detail": feed.event_detail,
             "is_appointment_event": feed.is_appointment_event,
-            "status_choices": [(status.value, status.label) for status in ConsentStatus]}
+            "channel_status_choices": _channel_status_choices}
+
+
+def _channel_status_choices(channel: str) -> list[tuple[str, str]]:
+    """"Email: Subscribed", not a bare "Subscribed": once chosen, a filter must say which channel it is."""
+    return [(status.value, f"{channel}: {status.label}") for status in ConsentStatus]
 
 
 @bp.get("/")
 def index():
     filters = _filters_from_args()
-    cursor = {name: value for name in ("after", "before") if (value := request.args.get(name, type=int))}
+    try:
+        cursor = {name: value for name in ("after", "before") if (value := parse_cursor(request.args.get(name)))}
+    except InvalidCursor:
+        abort(400, description="That page of the contacts list does not exist. Open Contacts again to start "
+                               "from the first page.")
     results = search_contacts(filters, **cursor)
     response = render_page("contacts/index.html", "contacts/_rows.html", filters=filters, results=results,
                            filter_args=_filter_args(filters), count_cap=COUNT_CAP)
@@ -91,16 +100,22 @@ def _field_feedback(form):
     if field is None or field.name == "csrf_token":
         abort(400)
     form.validate()
-    return render_template("contacts/_field_feedback.html", field=field)
+    return render_template("contacts/_field_feedback.html", field=field, form=form)
+
+
+@bp.get("/<int:contact_id>/delete")
+def confirm_delete(contact_id: int):
+    return render_template("contacts/delete.html", contact=_get_contact(contact_id))
 
 
 @bp.post("/<int:contact_id>/delete")
 def delete(contact_id: int):
     contact = _get_contact(contact_id)
-    name = contact.name
+    name, linked = contact.name, contact.is_linked
     editing.delete_contact(contact, now=utcnow())
     db.session.commit()
-    flash(f"{name} was deleted from oncord. Their Cliniko patient record is untouched.", "success")
+    flash(f"{name} was deleted from oncord. Their Cliniko patient record is untouched." if linked
+          else f"{name} was deleted.", "success")
     return redirect(url_for("contacts.index"))
 
 
