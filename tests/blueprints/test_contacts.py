@@ -180,3 +180,38 @@ def test_create_stores_the_contact_and_shows_it(client, db, login_as, csrf_token
     html = html_of(client.get(response.headers["Location"]))
     assert "Ana Smith was added" in html and "Only in oncord" in html
     assert "Ana Smith" in html_of(client.get("/contacts/?q=0412345678", headers=HX))
+
+
+def test_a_chosen_status_filter_says_which_channel_it_is(client, db, login_as):
+    login_as()
+    ContactFactory(email_status="subscribed", sms_status="subscribed")
+    db.session.commit()
+    html = html_of(client.get("/contacts/?email=subscribed&sms=unsubscribed"))
+    assert '<option value="subscribed" selected>Email: Subscribed</option>' in html
+    assert '<option value="unsubscribed" selected>SMS: Unsubscribed</option>' in html
+    assert ">Subscribed</option>" not in html  # no bare status that could be either channel
+
+
+def test_an_empty_result_says_what_is_true_for_what_was_asked(client, db, login_as):
+    login_as()
+    ContactFactory(first_name="Ana", last_name="Smith", email_status="pending")
+    db.session.commit()
+    filters_only = html_of(client.get("/contacts/?email=subscribed", headers=HX))
+    assert "No contacts match" in filters_only and "Check the spelling" not in filters_only
+    assert "No contact has every filter you chose" in filters_only and 'href="/contacts/"' in filters_only
+    typed = html_of(client.get("/contacts/?q=nobody&email=subscribed", headers=HX))
+    assert "Check the spelling" in typed
+
+
+def test_paging_brings_the_top_of_the_list_into_view(client, db, login_as, monkeypatch):
+    login_as()
+    monkeypatch.setattr("oncord.contacts.search.PAGE_SIZE", 1)
+    ContactFactory(last_name="A"), ContactFactory(last_name="B"), ContactFactory(last_name="C")
+    db.session.commit()
+    html = html_of(client.get("/contacts/", headers=HX))
+    second = html_of(client.get(html.split('hx-get="')[1].split('"')[0].replace("&amp;", "&"), headers=HX))
+    for page in (html, second):
+        pager = page[page.index('class="pager"'):]
+        links = pager.count('hx-get="')
+        assert links and pager.count('hx-swap="innerHTML show:.contacts-card:top"') == links
+    assert 'class="card flush contacts-card"' in html_of(client.get("/contacts/"))
