@@ -58,12 +58,52 @@ def test_deleting_says_the_patient_stays_and_remembers_the_link(client, db, logi
     contact = ContactFactory(linked=True)
     db.session.commit()
     page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
-    assert "The patient in Cliniko is NOT deleted" in page
+    assert f'href="/contacts/{contact.id}/delete"' in page
+    assert "confirm(" not in page and "onsubmit" not in page  # no browser confirm box
+    confirm = client.get(f"/contacts/{contact.id}/delete").get_data(as_text=True)
+    assert 'class="card confirm-card"' in confirm and "The patient in Cliniko is not deleted" in confirm
+    assert f'action="/contacts/{contact.id}/delete"' in confirm and 'name="csrf_token"' in confirm
+    assert db.session.query(Contact).count() == 1  # looking at the question deletes nothing
     patient_id = contact.cliniko_patient_id
     response = client.post(f"/contacts/{contact.id}/delete", data={"csrf_token": csrf_token("/contacts/")})
     assert response.status_code == 302
     assert db.session.query(Contact).count() == 0
     assert db.session.get(DeletedContactLink, patient_id) is not None
+    assert "Their Cliniko patient record is untouched" in client.get("/contacts/").get_data(as_text=True)
+
+
+def test_deleting_a_contact_only_in_oncord_does_not_talk_of_cliniko(client, db, login_as, csrf_token):
+    login_as(Role.STAFF)
+    contact = ContactFactory(first_name="Lou", last_name="Local")
+    db.session.commit()
+    confirm = client.get(f"/contacts/{contact.id}/delete").get_data(as_text=True)
+    assert "only in oncord" in confirm and "cannot be undone" in confirm and "Cliniko is not deleted" not in confirm
+    response = client.post(f"/contacts/{contact.id}/delete", data={"csrf_token": csrf_token("/contacts/")},
+                           follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Lou Local was deleted." in html and "Cliniko" not in html.split('class="flash')[1].split("</")[0]
+    assert db.session.query(Contact).count() == 0
+
+
+def test_a_delete_without_the_form_token_is_refused(client, db, login_as):
+    login_as(Role.STAFF)
+    contact = ContactFactory()
+    db.session.commit()
+    assert client.post(f"/contacts/{contact.id}/delete").status_code == 400
+    assert db.session.query(Contact).count() == 1
+
+
+def test_contact_and_page_deletes_ask_in_the_same_styled_way(client, db, login_as):
+    from tests.factories import PageFactory
+
+    login_as(Role.ADMIN)
+    contact, page = ContactFactory(), PageFactory()
+    db.session.commit()
+    for url in (f"/contacts/{contact.id}/delete", f"/website/pages/{page.id}/delete"):
+        html = client.get(url).get_data(as_text=True)
+        card = html[html.index('class="card confirm-card"'):]
+        assert '<div class="confirm-actions">' in card and 'class="button button-danger"' in card, url
+        assert 'name="csrf_token"' in card and 'class="button button-secondary"' in card, url
 
 
 def _check(client, url, field, data):
