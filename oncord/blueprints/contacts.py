@@ -123,7 +123,11 @@ def delete(contact_id: int):
 def activity(contact_id: int):
     """Older events: HTMX swaps them in place of the "Load more" button; without it, the whole page."""
     contact = _get_contact(contact_id)
-    older = feed.contact_feed(contact.id, before=request.args.get("before", type=int))
+    try:
+        before = parse_cursor(request.args.get("before"))
+    except InvalidCursor:
+        abort(400, description="There is no more activity at this address. Open the contact again.")
+    older = feed.contact_feed(contact.id, before=before)
     return render_page("contacts/show.html", "contacts/_feed_items.html", contact=contact, feed=older,
                        cliniko_url=records.cliniko_patient_url(contact))
 

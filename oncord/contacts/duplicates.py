@@ -27,11 +27,6 @@ class Duplicate:
     def detail(self) -> str:
         return {"email": "email", "phone": "phone number"}[self.field]
 
-    @property
-    def message(self) -> str:
-        """'Steven Allen (linked to Cliniko) already has this email.'"""
-        return f"{self.contact.name} ({self.where}) already has this {self.detail}."
-
 
 def find_duplicates(email: str | None, phone: str | None, *, exclude_id: int | None = None) -> list[Duplicate]:
     """Contacts with the same email (any case) or the same E.164 `phone`, oldest first.

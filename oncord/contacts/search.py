@@ -20,19 +20,20 @@ COUNT_CAP = 1000  # "1,000+ contacts": past this, an exact count costs more than
 _BY_NAME_INDEX = (Contact.last_name, Contact.first_name, Contact.id)
 _BY_NAME_SORTED = (Contact.last_name + "", Contact.first_name + "", Contact.id)
 _PHONE_TERM = re.compile(r"^[+(]?\d[\d()\-.]*$")  # "+61", "0412-345", "(02)": digits once cleaned
-MAX_CONTACT_ID = 2**31 - 1  # contacts.id is a 32-bit integer on PostgreSQL; keep one rule everywhere
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; one rule for every database
 
 
 class InvalidCursor(ValueError):
-    """A page link's `after`/`before` is not a contact id (the view answers 400)."""
+    """A page link's `after`/`before` is not a row id (the view answers 400)."""
 
 
 def parse_cursor(raw: str | None) -> int | None:
-    """The contact id a page link carries; None when there is none. Ids past the column's range
-    could never exist, and would make the database refuse the query."""
+    """The id a page link carries (a contact in the list, an event in the activity feed); None
+    when there is none. Ids past the column's range could never exist, and the database would
+    refuse the query."""
     if raw is None or raw == "":
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or not 0 < int(raw) <= MAX_CONTACT_ID:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or not 0 < int(raw) <= MAX_ROW_ID:
         raise InvalidCursor(raw)
     return int(raw)
 

@@ -58,3 +58,13 @@ def test_an_impossible_date_of_birth_is_a_field_error_when_editing(client, db, l
     assert check.status_code == 200 and "Enter a real date" in check.get_data(as_text=True)
     db.session.refresh(contact)
     assert contact.date_of_birth is None
+
+
+@pytest.mark.parametrize("cursor", [str(2**63), str(2**31), "abc", "-5"])
+def test_an_impossible_activity_cursor_is_refused_clearly(client, db, login_as, cursor):
+    login_as()
+    contact = ContactFactory()
+    db.session.commit()
+    response = client.get(f"/contacts/{contact.id}/activity", query_string={"before": cursor}, headers=HX)
+    assert response.status_code == 400
+    assert "There is no more activity at this address" in response.get_data(as_text=True)
