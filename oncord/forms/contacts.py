@@ -37,7 +37,7 @@ class NewContactForm(FlaskForm):
     state = _text("State")
     country_code = SelectField("Country", validators=[Optional()])
     date_of_birth = DateField("Date of birth", validators=[Optional()],
-                              invalid_value_message="Enter a real date, like 31/12/1980.")
+                              invalid_value_message="Enter a real date.")
     save_anyway = BooleanField("Save as a separate contact anyway")
 
     def __init__(self, *args, **kwargs):

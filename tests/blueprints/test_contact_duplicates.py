@@ -97,3 +97,13 @@ def test_an_edit_is_not_a_duplicate_of_itself_nor_asked_again_for_a_shared_email
                        ).status_code == 302
     db.session.refresh(family)
     assert family.first_name == "Amelia"
+
+
+def test_the_other_contacts_name_is_shown_as_text_never_as_markup(client, db, login_as, csrf_token):
+    login_as()
+    ContactFactory(first_name="<b>Bo</b>", last_name="<script>x()</script>", email="bo@mail.example")
+    db.session.commit()
+    html = client.post("/contacts/new", data={"first_name": "Bo", "email": "bo@mail.example",
+                                              "csrf_token": csrf_token("/contacts/new")}).get_data(as_text=True)
+    assert "&lt;b&gt;Bo&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;</a> (only in oncord) already has this email." in html
+    assert "<script>x()" not in html
