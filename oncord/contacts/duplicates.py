@@ -29,7 +29,7 @@ class Duplicate:
 
 
 def find_duplicates(email: str | None, phone: str | None, *, exclude_id: int | None = None) -> list[Duplicate]:
-    """Contacts with the same email (any case) or the same E.164 `phone`, oldest first.
+    """Up to MAX_SHOWN contacts with the same email (any case) or the same E.164 `phone`, oldest first.
 
     Contacts merged away in Cliniko are left out: their survivor is the one to point to.
     """
@@ -38,12 +38,12 @@ def find_duplicates(email: str | None, phone: str | None, *, exclude_id: int | N
                if value]
     if not matches:
         return []
-    stmt = (select(Contact).where(or_(*matches), Contact.merged_into_patient_id.is_(None))
-            .order_by(Contact.id).limit(MAX_SHOWN))
+    stmt = select(Contact).where(or_(*matches), Contact.merged_into_patient_id.is_(None)).limit(MAX_SHOWN)
     if exclude_id is not None:
         stmt = stmt.where(Contact.id != exclude_id)
+    # Sorted here, not in SQL: ORDER BY id lets PostgreSQL walk the primary key instead of the indexes.
     found = []
-    for contact in db.session.scalars(stmt):
+    for contact in sorted(db.session.scalars(stmt), key=lambda c: c.id):
         if email_lower and contact.email_lower == email_lower:
             found.append(Duplicate(contact, "email"))
         if phone and contact.phone == phone:
