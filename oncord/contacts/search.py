@@ -30,10 +30,12 @@ class ContactFilters:
     linked: bool | None = None
     email_status: ConsentStatus | None = None
     sms_status: ConsentStatus | None = None
+    # Contacts of patients Cliniko merged into another: "hide" (the default), "include" or "only".
+    merged: str = "hide"
 
     @property
     def narrowed(self) -> bool:
-        return bool(search_terms(self.query)) or any(
+        return bool(search_terms(self.query)) or self.merged == "only" or any(
             value is not None for value in (self.linked, self.email_status, self.sms_status))
 
 
@@ -114,6 +116,10 @@ def _conditions(filters: ContactFilters) -> list[ColumnElement[bool]]:
         conditions.append(Contact.email_status == filters.email_status.value)
     if filters.sms_status is not None:
         conditions.append(Contact.sms_status == filters.sms_status.value)
+    if filters.merged == "only":
+        conditions.append(Contact.merged_into_patient_id.is_not(None))
+    elif filters.merged != "include":
+        conditions.append(Contact.merged_into_patient_id.is_(None))
     return conditions
 
 
