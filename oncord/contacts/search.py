@@ -6,7 +6,7 @@ fast at 100,000 contacts (see bench/contacts_search.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, func, select, tuple_
 
@@ -45,6 +45,7 @@ class ContactPage:
     next_after: int | None = None  # pass as `after` for the next page
     prev_before: int | None = None  # pass as `before` for the previous page
     total: int = 0  # matches, counted up to COUNT_CAP + 1
+    hidden_merged: int = 0  # merged-away contacts the search also matches, hidden by the default filter
 
     @property
     def total_is_capped(self) -> bool:
@@ -70,8 +71,9 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
     """
     limit = limit or PAGE_SIZE
     total = count_contacts(filters)
+    hidden = count_contacts(replace(filters, merged="only")) if filters.merged == "hide" and search_terms(filters.query) else 0
     if not total:
-        return ContactPage(total=0)
+        return ContactPage(total=0, hidden_merged=hidden)
     # Many matches: walking the name index finds a page in a few rows. Few matches: that walk
     # would pass every non-matching row (100 ms at 100,000 on SQLite), so scan and sort instead.
     sort_key = _BY_NAME_INDEX if total > COUNT_CAP else _BY_NAME_SORTED
@@ -82,7 +84,7 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
         rows = list(db.session.scalars(stmt))
         if len(rows) > limit:  # a full page with more before it
             rows = rows[:limit][::-1]
-            return ContactPage(rows, next_after=rows[-1].id, prev_before=rows[0].id, total=total)
+            return ContactPage(rows, next_after=rows[-1].id, prev_before=rows[0].id, total=total, hidden_merged=hidden)
         after = None  # reached the top: show a full first page rather than a short one
     start = _sort_key_of(after) if after is not None else None
     if start is not None:
@@ -95,6 +97,7 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
         next_after=rows[-1].id if more else None,
         prev_before=rows[0].id if start is not None and rows else None,
         total=total,
+        hidden_merged=hidden,
     )
 
 

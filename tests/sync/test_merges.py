@@ -132,3 +132,17 @@ def test_events_an_earlier_version_moved_to_the_survivor_go_back(db, sandbox, co
     assert len(events_of(kept, EventKind.PATIENT_MERGED_IN)) == 1 and events_of(kept, EventKind.PATIENT_MERGED) == []
     assert len(events_of(kept, EventKind.PATIENT_IMPORTED)) == 1  # its own, untouched
     assert apply_merges() == 0
+
+
+def test_a_search_says_when_a_merged_contact_also_matches(db, client, login_as):
+    from tests.factories import ContactFactory
+
+    login_as()
+    sam = ContactFactory(first_name="Sam", last_name="Survivor", linked=True)
+    ContactFactory(first_name="Sam", last_name="Duplicate", linked=True, merged_into_patient_id=sam.cliniko_patient_id)
+    db.session.commit()
+    html = page(client, "/contacts/?q=sam")
+    assert "Sam Survivor" in html and "Sam Duplicate" not in html
+    assert "1 merged-away contact also matches" in html and 'href="/contacts/?q=sam&amp;merged=include"' in html
+    assert "merged-away" not in page(client, "/contacts/")  # no search, no hint
+    assert "Sam Duplicate" in page(client, "/contacts/?q=sam&merged=include")
