@@ -26,8 +26,10 @@ def test_appointments_card_sits_above_the_feed_next_visit_first(client, db, logi
     cancelled = AppointmentFactory(contact=contact, starts_at=now - timedelta(days=5), cancelled_at=now - timedelta(days=6),
                                    cancellation_reason="Feeling better")
     # Booked long ago, for next week: the feed is in booking order, the card in appointment order.
-    ActivityEventFactory(contact=contact, appointment=later, kind=EventKind.APPOINTMENT_BOOKED.value,
-                         occurred_at=now - timedelta(days=60), backfill=True)
+    booked_long_ago = ActivityEventFactory(contact=contact, appointment=later, kind=EventKind.APPOINTMENT_BOOKED.value,
+                                           occurred_at=now - timedelta(days=60), backfill=True)
+    booked_lately = ActivityEventFactory(contact=contact, appointment=past, kind=EventKind.APPOINTMENT_BOOKED.value,
+                                         occurred_at=now - timedelta(days=13))
     db.session.commit()
 
     html = html_of(client.get(f"/contacts/{contact.id}"))
@@ -39,7 +41,9 @@ def test_appointments_card_sits_above_the_feed_next_visit_first(client, db, logi
                   'pill-amber pill-small">Did not arrive', 'pill-red pill-small">Cancelled · Feeling better'):
         assert badge in card, badge
     feed = html[html.index("<h2>Activity</h2>"):]
-    assert "Appointment booked" in feed and ">Imported from Cliniko</p>" in feed
+    assert feed.index(f'id="event-{booked_lately.id}"') < feed.index(f'id="event-{booked_long_ago.id}"')
+    assert feed.count("Appointment booked") == 2 and feed.count(">Imported from Cliniko</p>") == 1
+    assert '<span class="appointment-when">For ' in feed  # the appointment's own time, labelled as such
     assert ">history<" not in html.lower()
 
 
@@ -47,7 +51,8 @@ def test_show_more_swaps_in_the_rest_of_the_appointments(client, db, login_as):
     login_as()
     contact = ContactFactory(linked=True)
     now = utcnow()
-    booked = [AppointmentFactory(contact=contact, starts_at=now - timedelta(days=n + 1)) for n in range(APPOINTMENTS_PAGE_SIZE + 3)]
+    booked = [AppointmentFactory(contact=contact, starts_at=now - timedelta(days=n + 1))
+              for n in range(APPOINTMENTS_PAGE_SIZE + 3)]
     db.session.commit()
     html = html_of(client.get(f"/contacts/{contact.id}"))
     more = f"/contacts/{contact.id}/appointments?offset={APPOINTMENTS_PAGE_SIZE}"
