@@ -100,3 +100,15 @@ def test_both_sides_of_a_merge(page, db, screenshot, sign_in):
     expect(page.locator(".feed")).to_contain_text("Dana Duplicate was merged into this patient")
     expect(page.locator(".consent-list .pill-green")).to_have_count(2)
     screenshot("contact-merge-survivor")
+
+
+def test_appointments_card_at_phone_width(page, db, screenshot, sign_in):
+    ana, _ = seed_patient(db)
+    sign_in()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/contacts/{ana.id}")
+    card = page.locator("#appointments-card")
+    expect(card.locator(".appointment-row").first).to_contain_text("Upcoming")
+    assert card.bounding_box()["width"] <= 390
+    whole = screenshot("contact-appointments-phone")
+    card.screenshot(path=str(whole.with_name("contact-appointments-phone-card.png")))  # the card, close up
