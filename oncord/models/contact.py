@@ -12,7 +12,7 @@ from oncord.timestamps import UTCDateTime, utcnow
 
 
 class ConsentStatus(str, enum.Enum):
-    """Marketing status per channel; only SUBSCRIBED contacts are ever sent marketing."""
+    """Marketing status per channel; only SUBSCRIBED live contacts are sent marketing (`Contact.can_receive_marketing`)."""
 
     SUBSCRIBED = "subscribed"
     PENDING = "pending"
