@@ -6,7 +6,7 @@ from htmx_flask import request
 
 from flask_login import current_user
 
-from oncord.contacts import editing, feed, records
+from oncord.contacts import appointments, editing, feed, records
 from oncord.contacts.phones import display_phone
 from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
@@ -22,7 +22,8 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 @bp.context_processor
 def _template_helpers():
     return {"display_phone": display_phone, "event_title": feed.event_title, "event_detail": feed.event_detail,
-            "is_appointment_event": feed.is_appointment_event,
+            "is_appointment_event": feed.is_appointment_event, "merge_partner": feed.merge_partner,
+            "imported_note": feed.IMPORTED_NOTE, "appointment_badge": appointments.appointment_badge,
             "channel_status_choices": _channel_status_choices}
 
 
@@ -65,9 +66,16 @@ def check_new():
 
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
-    contact = _get_contact(contact_id)
-    return render_template("contacts/show.html", contact=contact, feed=feed.contact_feed(contact.id),
-                           cliniko_url=records.cliniko_patient_url(contact), edits=outbox.edits_of(contact.id))
+    return render_template("contacts/show.html", **_show_context(_get_contact(contact_id)))
+
+
+def _show_context(contact, *, now=None, activity=None, appointment_page=None) -> dict:
+    """What the contact page shows; a later page of the feed or of the appointments replaces the first."""
+    now = now or utcnow()
+    return {"contact": contact, "now": now, "cliniko_url": records.cliniko_patient_url(contact),
+            "edits": outbox.edits_of(contact.id), "survivor": records.merge_survivor(contact),
+            "feed": activity or feed.contact_feed(contact.id),
+            "appointments": appointment_page or appointments.contact_appointments(contact.id, now=now)}
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -128,21 +136,32 @@ def activity(contact_id: int):
     except InvalidCursor:
         abort(400, description="There is no more activity at this address. Open the contact again.")
     older = feed.contact_feed(contact.id, before=before)
-    return render_page("contacts/show.html", "contacts/_feed_items.html", contact=contact, feed=older,
-                       cliniko_url=records.cliniko_patient_url(contact))
+    return render_page("contacts/show.html", "contacts/_feed_items.html", **_show_context(contact, activity=older))
+
+
+@bp.get("/<int:contact_id>/appointments")
+def appointment_list(contact_id: int):
+    """More of the Appointments card: HTMX swaps them in place of its "Show more" button."""
+    contact = _get_contact(contact_id)
+    now = utcnow()
+    rest = appointments.contact_appointments(contact.id, now=now, offset=request.args.get("offset", 0, type=int))
+    return render_page("contacts/show.html", "contacts/_appointments.html",
+                       **_show_context(contact, now=now, appointment_page=rest))
 
 
 def _filters_from_args() -> ContactFilters:
     linked = {"yes": True, "no": False}.get(request.args.get("linked", ""))
     return ContactFilters(query=request.args.get("q", "").strip()[:200], linked=linked,
-                          email_status=_status_arg("email"), sms_status=_status_arg("sms"))
+                          email_status=_status_arg("email"), sms_status=_status_arg("sms"),
+                          merged=request.args.get("merged") if request.args.get("merged") in ("include", "only") else "hide")
 
 
 def _filter_args(filters: ContactFilters) -> dict[str, str]:
     """The same filters as query arguments, for the pager's links."""
     args = {"q": filters.query, "linked": {True: "yes", False: "no"}.get(filters.linked, ""),
             "email": filters.email_status.value if filters.email_status else "",
-            "sms": filters.sms_status.value if filters.sms_status else ""}
+            "sms": filters.sms_status.value if filters.sms_status else "",
+            "merged": "" if filters.merged == "hide" else filters.merged}
     return {name: value for name, value in args.items() if value}
 
 

@@ -1,4 +1,4 @@
-"""A contact's activity feed: events newest first, appointments loaded with them, in pages."""
+"""A contact's activity feed: events newest first by when they happened, appointments loaded with them, in pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,7 +7,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from oncord.extensions import db
-from oncord.models import ActivityEvent, Appointment, EventKind
+from oncord.models import ActivityEvent, Appointment, Contact, EventKind
 
 FEED_PAGE_SIZE = 20
 
@@ -18,12 +18,13 @@ EVENT_TITLES = {
     EventKind.APPOINTMENT_CANCELLED: "Appointment cancelled",
     EventKind.APPOINTMENT_DID_NOT_ARRIVE: "Did not arrive for an appointment",
     EventKind.APPOINTMENT_ARRIVED: "Arrived for an appointment",
-    EventKind.PATIENT_IMPORTED: "Imported from Cliniko",
+    EventKind.PATIENT_IMPORTED: "Added as a patient in Cliniko",
     EventKind.PATIENT_UPDATED: "Details updated in Cliniko",
     EventKind.PATIENT_ARCHIVED: "Archived in Cliniko",
     EventKind.PATIENT_UNARCHIVED: "Restored from the archive in Cliniko",
     EventKind.PATIENT_DELETED: "Deleted in Cliniko",
     EventKind.PATIENT_MERGED: "Merged into another patient in Cliniko",
+    EventKind.PATIENT_MERGED_IN: "Another patient was merged into this patient",
     EventKind.PUSHED_TO_CLINIKO: "Changes sent to Cliniko",
     EventKind.PUSH_REJECTED: "Cliniko refused changes",
     EventKind.CONFLICT_RESOLVED: "Edited in both oncord and Cliniko",
@@ -48,10 +49,35 @@ def event_detail(event: ActivityEvent) -> str | None:
     return None
 
 
+# Shown on history found by the first sync, instead of a "history" tag staff had to guess at.
+IMPORTED_NOTE = "Imported from Cliniko"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedPage:
     events: list[ActivityEvent] = field(default_factory=list)
     next_before: int | None = None  # pass as `before` for older events
+    # The other side of each merge on this page, by Cliniko patient id (as the events' data has it).
+    partners: dict[str, Contact] = field(default_factory=dict)
+
+
+def merge_partner(event: ActivityEvent, partners: dict[str, Contact]) -> Contact | None:
+    """The survivor of a "merged into" event, or the absorbed contact of a "was merged into this patient" one."""
+    data = event.data or {}
+    if event.kind == EventKind.PATIENT_MERGED.value:
+        return partners.get(data.get("merged_into"))
+    if event.kind == EventKind.PATIENT_MERGED_IN.value:
+        return partners.get(data.get("absorbed_patient_id"))
+    return None
+
+
+def _merge_partners(events: list[ActivityEvent]) -> dict[str, Contact]:
+    wanted = {(e.data or {}).get(key) for e in events for key in ("merged_into", "absorbed_patient_id")}
+    ids = [int(pid) for pid in wanted if pid and str(pid).isdigit()]
+    if not ids:
+        return {}
+    return {str(c.cliniko_patient_id): c for c in db.session.scalars(
+        select(Contact).where(Contact.cliniko_patient_id.in_(ids)))}
 
 
 def contact_feed(contact_id: int, *, before: int | None = None, limit: int = FEED_PAGE_SIZE) -> FeedPage:
@@ -73,10 +99,16 @@ def contact_feed(contact_id: int, *, before: int | None = None, limit: int = FEE
     events = list(db.session.scalars(stmt))
     more = len(events) > limit
     events = events[:limit]
-    return FeedPage(events, next_before=events[-1].id if more else None)
+    return FeedPage(events, next_before=events[-1].id if more else None, partners=_merge_partners(events))
 
 
-def event_title(event: ActivityEvent) -> str:
+def event_title(event: ActivityEvent, partners: dict[str, Contact] | None = None) -> str:
+    """The feed's line for an event; merges name the other contact when oncord has it."""
+    partner = merge_partner(event, partners or {})
+    if partner is not None and event.kind == EventKind.PATIENT_MERGED.value:
+        return f"Merged into {partner.name}"
+    if partner is not None:
+        return f"{partner.name} was merged into this patient"
     try:
         return EVENT_TITLES[EventKind(event.kind)]
     except (ValueError, KeyError):  # a kind newer than this code

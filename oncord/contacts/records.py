@@ -85,3 +85,10 @@ def cliniko_patient_url(contact: Contact) -> str | None:
         return None
     connection = db.session.scalars(select(ClinikoConnection).order_by(ClinikoConnection.id).limit(1)).first()
     return connection.patient_url(contact.cliniko_patient_id) if connection else None
+
+
+def merge_survivor(contact: Contact) -> Contact | None:
+    """The contact of the patient Cliniko merged this one into, once a sync has brought it."""
+    if contact.merged_into_patient_id is None:
+        return None
+    return db.session.scalar(select(Contact).where(Contact.cliniko_patient_id == contact.merged_into_patient_id))

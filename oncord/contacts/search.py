@@ -6,7 +6,7 @@ fast at 100,000 contacts (see bench/contacts_search.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, func, select, tuple_
 
@@ -46,6 +46,8 @@ class ContactFilters:
     linked: bool | None = None
     email_status: ConsentStatus | None = None
     sms_status: ConsentStatus | None = None
+    # Contacts of patients Cliniko merged into another: "hide" (the default), "include" or "only".
+    merged: str = "hide"
 
     @property
     def searched(self) -> bool:
@@ -54,7 +56,7 @@ class ContactFilters:
 
     @property
     def narrowed(self) -> bool:
-        return self.searched or any(
+        return self.searched or self.merged == "only" or any(
             value is not None for value in (self.linked, self.email_status, self.sms_status))
 
 
@@ -64,6 +66,7 @@ class ContactPage:
     next_after: int | None = None  # pass as `after` for the next page
     prev_before: int | None = None  # pass as `before` for the previous page
     total: int = 0  # matches, counted up to COUNT_CAP + 1
+    hidden_merged: int = 0  # merged-away contacts the search also matches, hidden by the default filter
 
     @property
     def total_is_capped(self) -> bool:
@@ -89,8 +92,9 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
     """
     limit = limit or PAGE_SIZE
     total = count_contacts(filters)
+    hidden = count_contacts(replace(filters, merged="only")) if filters.merged == "hide" and search_terms(filters.query) else 0
     if not total:
-        return ContactPage(total=0)
+        return ContactPage(total=0, hidden_merged=hidden)
     # Many matches: walking the name index finds a page in a few rows. Few matches: that walk
     # would pass every non-matching row (100 ms at 100,000 on SQLite), so scan and sort instead.
     sort_key = _BY_NAME_INDEX if total > COUNT_CAP else _BY_NAME_SORTED
@@ -101,7 +105,7 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
         rows = list(db.session.scalars(stmt))
         if len(rows) > limit:  # a full page with more before it
             rows = rows[:limit][::-1]
-            return ContactPage(rows, next_after=rows[-1].id, prev_before=rows[0].id, total=total)
+            return ContactPage(rows, next_after=rows[-1].id, prev_before=rows[0].id, total=total, hidden_merged=hidden)
         after = None  # reached the top: show a full first page rather than a short one
     start = _sort_key_of(after) if after is not None else None
     if start is not None:
@@ -114,6 +118,7 @@ def search_contacts(filters: ContactFilters, *, after: int | None = None, before
         next_after=rows[-1].id if more else None,
         prev_before=rows[0].id if start is not None and rows else None,
         total=total,
+        hidden_merged=hidden,
     )
 
 
@@ -135,6 +140,10 @@ def _conditions(filters: ContactFilters) -> list[ColumnElement[bool]]:
         conditions.append(Contact.email_status == filters.email_status.value)
     if filters.sms_status is not None:
         conditions.append(Contact.sms_status == filters.sms_status.value)
+    if filters.merged == "only":
+        conditions.append(Contact.merged_into_patient_id.is_not(None))
+    elif filters.merged != "include":
+        conditions.append(Contact.merged_into_patient_id.is_(None))
     return conditions
 
 

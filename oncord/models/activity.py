@@ -22,7 +22,8 @@ class EventKind(str, enum.Enum):
     PATIENT_ARCHIVED = "patient_archived"
     PATIENT_UNARCHIVED = "patient_unarchived"
     PATIENT_DELETED = "patient_deleted"
-    PATIENT_MERGED = "patient_merged"
+    PATIENT_MERGED = "patient_merged"  # on the absorbed patient's contact
+    PATIENT_MERGED_IN = "patient_merged_in"  # on the survivor's: another patient was merged into it
     PUSHED_TO_CLINIKO = "pushed_to_cliniko"
     PUSH_REJECTED = "push_rejected"
     CONFLICT_RESOLVED = "conflict_resolved"

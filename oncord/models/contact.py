@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ColumnElement, Date, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oncord.extensions import db
@@ -12,7 +12,7 @@ from oncord.timestamps import UTCDateTime, utcnow
 
 
 class ConsentStatus(str, enum.Enum):
-    """Marketing status per channel; only SUBSCRIBED contacts are ever sent marketing."""
+    """Marketing status per channel; only SUBSCRIBED live contacts are sent marketing (`Contact.can_receive_marketing`)."""
 
     SUBSCRIBED = "subscribed"
     PENDING = "pending"
@@ -93,6 +93,37 @@ class Contact(db.Model):
         if self.cliniko_archived_at:
             return "archived in Cliniko"
         return None
+
+    @property
+    def is_merged_away(self) -> bool:
+        """Cliniko merged this patient into another: the survivor's contact carries on, this one never."""
+        return self.merged_into_patient_id is not None
+
+    @property
+    def not_messaged_reason(self) -> str | None:
+        """Why no marketing ever goes to this contact whatever its consent says; None when it may."""
+        if self.merged_into_patient_id is not None:
+            return "Merged"
+        if self.cliniko_deleted_at is not None:
+            return "Deleted"
+        if self.cliniko_archived_at is not None:
+            return "Archived"
+        return None
+
+    def can_receive_marketing(self, channel: str) -> bool:
+        """The one check a send makes: subscribed on `channel` ("email" or "sms") and still a live patient.
+
+        Merged-away, deleted and archived patients are never messaged (`marketable` is the same rule in SQL).
+        """
+        status = {"email": self.email_status, "sms": self.sms_status}[channel]
+        return status == ConsentStatus.SUBSCRIBED.value and self.not_messaged_reason is None
+
+    @classmethod
+    def marketable(cls, channel: str) -> ColumnElement[bool]:
+        """`can_receive_marketing` as a WHERE clause, for choosing whom a campaign or automation sends to."""
+        status = {"email": cls.email_status, "sms": cls.sms_status}[channel]
+        return and_(status == ConsentStatus.SUBSCRIBED.value, cls.merged_into_patient_id.is_(None),
+                    cls.cliniko_deleted_at.is_(None), cls.cliniko_archived_at.is_(None))
 
 
 def contact_search_text(first_name: str | None, last_name: str | None, email: str | None, phone: str | None) -> str:

@@ -366,20 +366,69 @@ def mark_deleted(deleted: Sequence[DeletedRecord], *, run_id: int) -> PageResult
 
 
 def apply_merges() -> int:
-    """Move the history of contacts whose patient was merged into another to the survivor's contact."""
-    moved = 0
-    absorbed = db.session.execute(
-        select(Contact.id, Contact.merged_into_patient_id).where(Contact.merged_into_patient_id.is_not(None))
-    ).all()
-    for contact_id, survivor_patient_id in absorbed:
-        survivor = db.session.scalar(select(Contact.id).where(Contact.cliniko_patient_id == survivor_patient_id))
-        if survivor is None or survivor == contact_id:
+    """Settle the merges Cliniko made; returns how many changed something (the caller commits).
+
+    The absorbed contact keeps its own story and says where it went; its appointments, with their
+    history, go where Cliniko moved them: to the survivor, whose feed records the merge at the time
+    it happened. Runs after every pull: a merge already settled is only looked at.
+    """
+    absorbed = db.session.execute(select(
+        Contact.id, Contact.cliniko_patient_id, Contact.merged_into_patient_id, Contact.cliniko_archived_at,
+        Contact.cliniko_updated_at).where(Contact.merged_into_patient_id.is_not(None))).all()
+    if not absorbed:
+        return 0
+    survivors = dict(db.session.execute(select(Contact.cliniko_patient_id, Contact.id).where(
+        Contact.cliniko_patient_id.in_({row.merged_into_patient_id for row in absorbed}))).all())
+    settled = {(contact_id, (data or {}).get("absorbed_patient_id")) for contact_id, data in db.session.execute(
+        select(ActivityEvent.contact_id, ActivityEvent.data).where(ActivityEvent.kind == EventKind.PATIENT_MERGED_IN.value))}
+    holding = dict(db.session.execute(
+        select(Appointment.contact_id, func.count()).where(Appointment.contact_id.in_([row.id for row in absorbed]))
+        .group_by(Appointment.contact_id)).all())
+    changed = 0
+    for row in absorbed:
+        survivor = survivors.get(row.merged_into_patient_id)
+        if survivor is None or survivor == row.id:
             continue  # the survivor arrives in a later page or sync
-        pending = db.session.scalar(select(func.count(ActivityEvent.id)).where(ActivityEvent.contact_id == contact_id))
-        pending += db.session.scalar(select(func.count()).select_from(Appointment).where(Appointment.contact_id == contact_id))
-        if not pending:
-            continue
-        db.session.execute(update(ActivityEvent).where(ActivityEvent.contact_id == contact_id).values(contact_id=survivor))
-        db.session.execute(update(Appointment).where(Appointment.contact_id == contact_id).values(contact_id=survivor))
-        moved += 1
-    return moved
+        fresh = (survivor, str(row.cliniko_patient_id)) not in settled
+        if holding.get(row.id):
+            _move_appointments(row.id, survivor)
+        if fresh:
+            _record_merge(row, survivor)
+        changed += bool(holding.get(row.id)) or fresh
+    return changed
+
+
+def _move_appointments(absorbed_id: int, survivor_id: int) -> None:
+    """Appointments still on the absorbed contact follow the patient's, with their events."""
+    db.session.execute(update(ActivityEvent).where(
+        ActivityEvent.contact_id == absorbed_id, ActivityEvent.appointment_id.is_not(None)).values(contact_id=survivor_id))
+    db.session.execute(update(Appointment).where(Appointment.contact_id == absorbed_id).values(contact_id=survivor_id))
+
+
+def _record_merge(absorbed, survivor_id: int) -> None:
+    """"Merged into <survivor>" on the absorbed contact, "<absorbed> was merged into this patient" on the survivor."""
+    patient_id = str(absorbed.cliniko_patient_id)
+    # Earlier versions moved the absorbed patient's own events to the survivor: give them back.
+    for event in db.session.scalars(select(ActivityEvent).where(
+            ActivityEvent.contact_id == survivor_id, ActivityEvent.appointment_id.is_(None),
+            ActivityEvent.kind.startswith("patient_", autoescape=True))):
+        if (event.data or {}).get("patient_id") == patient_id:
+            event.contact_id = absorbed.id
+    db.session.flush()
+    own = db.session.scalars(select(ActivityEvent).where(
+        ActivityEvent.contact_id == absorbed.id, ActivityEvent.appointment_id.is_(None),
+        ActivityEvent.kind.in_([EventKind.PATIENT_MERGED.value, EventKind.PATIENT_IMPORTED.value]))).all()
+    merged = next((e for e in own if e.kind == EventKind.PATIENT_MERGED.value), None)
+    if merged is None:  # merged before oncord first saw it: the contact arrived already merged
+        imported = next((e for e in own if e.kind == EventKind.PATIENT_IMPORTED.value), None)
+        merged = ActivityEvent(
+            contact_id=absorbed.id, kind=EventKind.PATIENT_MERGED.value,
+            occurred_at=absorbed.cliniko_archived_at or absorbed.cliniko_updated_at or utcnow(),
+            backfill=bool(imported and imported.backfill), sync_run_id=imported.sync_run_id if imported else None,
+            data={"patient_id": patient_id, "merged_into": str(absorbed.merged_into_patient_id)})
+        db.session.add(merged)
+    db.session.add(ActivityEvent(
+        contact_id=survivor_id, kind=EventKind.PATIENT_MERGED_IN.value, occurred_at=merged.occurred_at,
+        backfill=merged.backfill, sync_run_id=merged.sync_run_id,
+        data={"patient_id": str(absorbed.merged_into_patient_id), "absorbed_patient_id": patient_id}))
+    db.session.flush()

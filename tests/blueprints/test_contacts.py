@@ -90,7 +90,8 @@ def test_contact_page_shows_every_field_and_the_cliniko_link(client, db, login_a
         assert text in html, text
     url = f"https://harbour-physio.au2.cliniko.com/patients/{contact.cliniko_patient_id}"
     assert f'<a class="badge-cliniko" href="{url}" target="_blank" rel="noopener"' in html
-    assert 'pill-green">Subscribed' in html and 'pill-grey">Unsubscribed' in html
+    # Archived in Cliniko: never messaged, whatever the stored consent says.
+    assert 'pill-green">Subscribed' not in html and html.count("Archived — not messaged</span>") == 2
 
 
 def test_without_a_subdomain_the_badge_shows_the_patient_id(client, db, login_as):
@@ -122,9 +123,9 @@ def test_the_feed_shows_appointments_in_clinic_time_with_their_status(client, db
     assert 'pill-green pill-small">Arrived' in html
     assert "Cancelled · Feeling better" in html
     assert 'pill-amber pill-small">Did not arrive' in html
-    assert "Imported from Cliniko" in html and ">history</span>" in html
+    assert "Added as a patient in Cliniko" in html and ">Imported from Cliniko</p>" in html and ">history<" not in html
     newest_first = [html.index(text) for text in ("Did not arrive for an appointment", "Appointment cancelled",
-                                                  "Arrived for an appointment", "Imported from Cliniko")]
+                                                  "Arrived for an appointment", "Added as a patient in Cliniko")]
     assert newest_first == sorted(newest_first)
 
 
