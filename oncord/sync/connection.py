@@ -78,7 +78,8 @@ def connect(api_key: str, *, base_url: str | None = None, subdomain: str | None 
         try:
             who = client.check_connection()
         except cliniko.ClinikoError as exc:
-            raise ConnectionFailed(_explain(exc, client.base_url, custom_address=bool(base_url))) from exc
+            raise ConnectionFailed(_explain(exc, client.base_url, shard=client.shard,
+                                            custom_address=bool(base_url))) from exc
         try:
             account = client.account()
         except cliniko.ClinikoError as exc:  # a role without settings access still syncs
@@ -120,28 +121,32 @@ def set_auto_sync(connection: ClinikoConnection, enabled: bool) -> None:
     connection.auto_sync = enabled
 
 
-def _explain(exc: Exception, base_url: str | None = None, *, custom_address: bool = False) -> str:
-    """Staff words for a failed check: what was tried, and what to check."""
+def _explain(exc: Exception, base_url: str | None = None, *, shard: str | None = None,
+             custom_address: bool = False) -> str:
+    """Staff words for a failed check: the address tried, and what to check."""
     if isinstance(exc, cliniko.InvalidApiKey):
         return f"That does not look like a Cliniko API key: {exc}."
     if custom_address:
         tried = f"the API address {base_url} (under Advanced)"
-        check = ("Check the API address under Advanced (leave it empty to connect to Cliniko itself) and "
-                 "that the server at that address is running.")
     else:
-        tried = f"{base_url}, Cliniko's address for keys with this ending"
-        check = ("Check that the key's ending (such as -au1 or -uk2) names your Cliniko region, and that the "
-                 "API address under Advanced is empty unless you use the local Cliniko sandbox.")
+        tried = f"{base_url}, Cliniko's address for keys ending in -{shard or 'au1'}"
     if isinstance(exc, cliniko.AuthenticationFailed):
-        return (f"Cliniko did not accept this API key at {tried}. Check that it was copied whole and has not "
-                f"been revoked. {check}")
+        belongs = ("belongs to that address (leave the API address empty to connect to Cliniko itself)"
+                   if custom_address else "its ending (such as -au1 or -uk2) names your Cliniko region")
+        return (f"Cliniko did not accept this API key at {tried}. Check that it was copied whole, that it "
+                f"has not been revoked, and that {belongs}.")
     if isinstance(exc, cliniko.Forbidden):
         return "This API key's Cliniko user is not allowed to read patients. Use a key of a user with more access."
     if isinstance(exc, cliniko.RateLimited):
         return "Cliniko is limiting requests for this key right now. Wait a minute and try again."
     if isinstance(exc, cliniko.Unavailable):
-        return (f"No answer from {tried}. {check} If both are right, check that this server can reach the "
-                "internet, then try again.")
+        if custom_address:
+            return (f"No answer from {tried}. Check that address (leave it empty to connect to Cliniko itself), "
+                    "that the server at that address is running, and the network between oncord and it, "
+                    "then try again.")
+        return (f"No answer from {tried}. Check that the key's ending (such as -au1 or -uk2) names your "
+                "Cliniko region, that the API address under Advanced is empty unless you use the local "
+                "Cliniko sandbox, and that this server can reach the internet, then try again.")
     return f"Cliniko refused the connection at {tried}: {exc}"
 
 
