@@ -45,6 +45,8 @@ PAGES = [
     ("dashboard", lambda c: "/dashboard"),
     ("contacts", lambda c: "/contacts/"),
     ("contact", lambda c: f"/contacts/{c['ana'].id}"),
+    ("contact-edit", lambda c: f"/contacts/{c['ana'].id}/edit"),
+    ("account", lambda c: "/account"),
     ("integrations", lambda c: "/settings/integrations/"),
     ("users", lambda c: "/settings/users/"),
     ("pages", lambda c: "/website/pages/"),
