@@ -21,10 +21,10 @@ EVENTS = [("new_patient", 18), ("edit_patient", 18), ("book", 26), ("reschedule"
           ("cancel", 10), ("arrive", 12), ("did_not_arrive", 4), ("archive_patient", 2),
           ("merge", 1), ("marketing_opt_out", 3)]
 # how a summary line names each event, in EVENTS order
-SUMMARY_WORDS = {"new_patient": "new patients", "edit_patient": "patient edits", "book": "bookings",
-                 "reschedule": "reschedules", "cancel": "cancellations", "arrive": "arrivals",
-                 "did_not_arrive": "no-shows", "archive_patient": "archived patients",
-                 "merge": "merges", "marketing_opt_out": "marketing opt-outs"}
+SUMMARY_WORDS = {"new_patient": "new patient", "edit_patient": "patient edit", "book": "booking",
+                 "reschedule": "reschedule", "cancel": "cancellation", "arrive": "arrival",
+                 "did_not_arrive": "no-show", "archive_patient": "archived patient",
+                 "merge": "merge", "marketing_opt_out": "marketing opt-out"}
 
 
 class LiveActivity:
@@ -70,7 +70,7 @@ class LiveActivity:
             log.log(level, "live: %s", event)
         if self.summary_every is not None and self.clock() - self._summarised_at >= self.summary_every:
             if self._done:
-                parts = ", ".join(f"{self._done[name]} {SUMMARY_WORDS[name]}"
+                parts = ", ".join(f"{self._done[name]} {SUMMARY_WORDS[name]}{'s' if self._done[name] > 1 else ''}"
                                   for name, _ in EVENTS if self._done[name])
                 log.info("live: %s in the last %s", parts, _duration(self.clock() - self._summarised_at))
             self._done.clear()
