@@ -142,6 +142,7 @@ def sandbox_api_key() -> str:
     if not SANDBOX_KEY.exists():
         key = legacy.read_text().strip() if legacy.exists() else secrets.token_hex(16) + "-au1"
         SANDBOX_KEY.write_text(key + "\n")
+        SANDBOX_KEY.chmod(0o600)  # a demo key, but kept like the other keys in instance/
     return SANDBOX_KEY.read_text().strip()
 
 
