@@ -26,6 +26,7 @@ migrate: install
 	FLASK_APP=app $(VENV)/bin/flask db upgrade
 
 ## run: install, migrate, make sure Redis answers, then web + worker (+ sandbox) until Ctrl-C
+## (RESET_SANDBOX=1 seeds a new sandbox world instead of the one kept in instance/)
 run: install
 	$(PY) scripts/run.py
 

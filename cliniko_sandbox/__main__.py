@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 
@@ -29,7 +30,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", default=":memory:",
                         help="SQLite file for the sandbox's own data (default: in memory)")
     parser.add_argument("--keep-db", action="store_true",
-                        help="reuse the world already in --db instead of reseeding it")
+                        help="reuse the world already in --db instead of reseeding it (a file "
+                             "from an older sandbox version is reseeded)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="log only refused or failed requests, and live activity as a "
+                             "summary once a minute")
     parser.add_argument("--no-rate-limit", action="store_true")
     parser.add_argument("--rate-limit-per-minute", type=int, default=200)
     parser.add_argument("--retry-after", action="store_true",
@@ -86,13 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         retry_after_header=args.retry_after, faults=fault_settings(args),
         public_url=args.public_url, subdomain=args.subdomain, account_name=args.account_name)
     server = make_server(args.host, args.port, sandbox, threaded=True,
-                         request_handler=KeepAliveHandler)
+                         request_handler=ProblemsOnlyHandler if args.quiet else KeepAliveHandler)
     base = args.public_url or f"http://{args.host}:{server.server_port}/v1"
     sandbox.world.base_url = base
     counts = sandbox.world.counts()
-    print(f"Cliniko sandbox seeded {counts['patients']} patients and "
-          f"{counts['appointments']} appointments in {time.perf_counter() - started:.1f}s",
-          flush=True)
+    kept = args.keep_db and sandbox.kept_world
+    print(f"Cliniko sandbox {'kept the world in ' + args.db + ': ' if kept else 'seeded '}"
+          f"{counts['patients']} patients and {counts['appointments']} appointments "
+          f"in {time.perf_counter() - started:.1f}s", flush=True)
     print(f"Base URL: {base}", flush=True)
     print(f"API key:  {args.api_key}", flush=True)
     account = sandbox.world.account()
@@ -100,16 +106,33 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     print(f"Control:  http://{args.host}:{server.server_port}/_sandbox", flush=True)
     if args.live:
-        sandbox.live = LiveActivity(sandbox.world, interval=args.live_interval)
+        sandbox.live = LiveActivity(sandbox.world, interval=args.live_interval,
+                                    summary_every=60.0 if args.quiet else None)
         sandbox.live.start()
         print(f"Live activity every {args.live_interval:g}s", flush=True)
+    signal.signal(signal.SIGTERM, _stop)  # honcho stops its processes with SIGTERM
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        if sandbox.live:
+            sandbox.live.stop()
+        sandbox.store.close()
     return 0
+
+
+class ProblemsOnlyHandler(KeepAliveHandler):
+    """`--quiet`: a line per refused or failed request (401, 429, 500...), none per success."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if isinstance(code, int) and code >= 400:  # HTTPStatus is an int too; "-" is not
+            super().log_request(code, size)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the same orderly stop as Ctrl-C: the kept world is closed cleanly
 
 
 if __name__ == "__main__":

@@ -54,7 +54,8 @@ class Sandbox:
         self.store = Store(db)
         self.world = World(self.store, seed=seed, patients=patients, appointments=appointments,
                            subdomain=subdomain, account_name=account_name)
-        if keep_db and self.store.has_world():
+        self.kept_world = keep_db and self.store.has_world()
+        if self.kept_world:
             self.world.adopt()
         else:
             self.world.reset()

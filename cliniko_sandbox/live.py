@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from cliniko_sandbox.store import parse_time, utcnow
@@ -17,14 +20,26 @@ log = logging.getLogger(__name__)
 EVENTS = [("new_patient", 18), ("edit_patient", 18), ("book", 26), ("reschedule", 6),
           ("cancel", 10), ("arrive", 12), ("did_not_arrive", 4), ("archive_patient", 2),
           ("merge", 1), ("marketing_opt_out", 3)]
+# how a summary line names each event, in EVENTS order
+SUMMARY_WORDS = {"new_patient": "new patient", "edit_patient": "patient edit", "book": "booking",
+                 "reschedule": "reschedule", "cancel": "cancellation", "arrive": "arrival",
+                 "did_not_arrive": "no-show", "archive_patient": "archived patient",
+                 "merge": "merge", "marketing_opt_out": "marketing opt-out"}
 
 
 class LiveActivity:
     """Random but seeded by the world: the same seed replays the same story."""
 
-    def __init__(self, world: World, interval: float = 3.0) -> None:
+    def __init__(self, world: World, interval: float = 3.0, *, summary_every: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`summary_every`: log one line per that many seconds instead of one per event
+        (`--quiet`, as `make run` does, so the demo's banner does not scroll away)."""
         self.world = world
         self.interval = interval
+        self.summary_every = summary_every
+        self.clock = clock
+        self._done: Counter[str] = Counter()
+        self._summarised_at = clock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -45,10 +60,21 @@ class LiveActivity:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                for event in self.step(1 + self.world.rng.randrange(3)):
-                    log.info("live: %s", event)
+                self.report(self.step(1 + self.world.rng.randrange(3)))
             except Exception:  # a demo must not die on one odd event
                 log.exception("live activity step failed")
+
+    def report(self, events: list[str]) -> None:
+        level = logging.INFO if self.summary_every is None else logging.DEBUG
+        for event in events:
+            log.log(level, "live: %s", event)
+        if self.summary_every is not None and self.clock() - self._summarised_at >= self.summary_every:
+            if self._done:
+                parts = ", ".join(f"{self._done[name]} {SUMMARY_WORDS[name]}{'s' if self._done[name] > 1 else ''}"
+                                  for name, _ in EVENTS if self._done[name])
+                log.info("live: %s in the last %s", parts, _duration(self.clock() - self._summarised_at))
+            self._done.clear()
+            self._summarised_at = self.clock()
 
     def step(self, count: int = 1) -> list[str]:
         events = []
@@ -58,6 +84,7 @@ class LiveActivity:
                                               weights=[w for _, w in EVENTS])[0]
             try:
                 events.append(getattr(self, name)())
+                self._done[name] += 1
             except (NotFound, ValidationFailed, IndexError) as exc:
                 events.append(f"{name} skipped ({exc.__class__.__name__})")
         return events
@@ -129,3 +156,8 @@ class LiveActivity:
         aid = self._appointment(future=False)
         self.world.mark_did_not_arrive(aid)
         return f"patient did not arrive for appointment {aid}"
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{round(seconds)}s" if minutes < 1 else "minute" if minutes == 1 else f"{minutes} minutes"

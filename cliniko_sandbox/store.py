@@ -88,18 +88,27 @@ class Store:
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA synchronous=OFF")
-        if path != ":memory:":
+        if path != ":memory:":  # a kept world (`make run`): WAL survives a kill, NORMAL an OS crash
             self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        else:
+            self.conn.execute("PRAGMA synchronous=OFF")
         self._bools = {t: typed_columns(t, "BOOL") for t in TABLES}
         self._jsons = {t: typed_columns(t, "JSON") for t in TABLES}
 
     def has_world(self) -> bool:
+        """A complete world of this version: a file from an older sandbox is reseeded, not misread."""
         with self.lock:
-            row = self.conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='patients'"
-            ).fetchone()
-            return bool(row[0])
+            for table, columns in TABLES.items():
+                found = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                if found != set(columns):
+                    return False
+            return True
+
+    def close(self) -> None:
+        """Fold the WAL back into the file, so a kept world is one file at rest."""
+        with self.lock:
+            self.conn.close()
 
     def recreate(self) -> None:
         with self.transaction() as conn:

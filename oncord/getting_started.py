@@ -1,4 +1,8 @@
-"""The dashboard's getting-started checklist, read from the real state of the install."""
+"""The dashboard, read from the real state of the install.
+
+Admins get the setup checklist (accounts, worker, Cliniko). Everyone else gets a
+plain summary: operator steps such as `make run` mean nothing to a receptionist.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,6 +62,26 @@ def checklist(is_admin: bool) -> list[Step]:
              else "Every patient becomes a contact, with appointments in their activity feed.",
              integrations if connected else None, "Sync status"),
     ]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a staff member who is not an admin can act on, in their words."""
+    connected: bool
+    account_name: str | None
+    synced: bool
+    contacts: int
+
+
+def staff_summary() -> Summary:
+    connection = get_connection()
+    connected = bool(connection and connection.is_connected)
+    return Summary(
+        connected=connected,
+        account_name=connection.account_name if connected else None,
+        synced=bool(connected and connection.last_full_sync_at),
+        contacts=db.session.scalar(select(func.count(Contact.id))) or 0,
+    )
 
 
 def running_workers() -> int:

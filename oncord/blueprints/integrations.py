@@ -1,7 +1,7 @@
 """Settings > Integrations: connect Cliniko, switch automatic sync, synchronise, watch it run."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
@@ -19,7 +19,9 @@ bp = Blueprint("integrations", __name__, url_prefix="/settings/integrations")
 @bp.get("/")
 def index():
     connection = connections.get_connection()
-    return _page(connection, ConnectForm(), BookingForm(obj=connection))
+    # After a disconnect the address and subdomain are offered again; the key never is.
+    remembered = {"base_url": connection.base_url, "subdomain": connection.subdomain} if connection else {}
+    return _page(connection, ConnectForm(**remembered), BookingForm(obj=connection))
 
 
 @bp.post("/cliniko/connect")
@@ -39,7 +41,9 @@ def connect():
             flash("Cliniko is connected. The first sync has started.", "success")
             return redirect(url_for("integrations.index"))
     connection = connections.get_connection()
-    return _page(connection, form, BookingForm(obj=connection)), 422
+    response = make_response(_page(connection, form, BookingForm(obj=connection)), 422)
+    response.headers["Cache-Control"] = "no-store"  # the page holds the typed key
+    return response
 
 
 @bp.post("/cliniko/auto-sync")

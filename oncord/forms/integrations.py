@@ -1,10 +1,14 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.widgets import PasswordInput
 
 
 class ConnectForm(FlaskForm):
+    # A refused key comes back in the field (only ever to the admin who just typed it, never cached),
+    # so fixing the address does not mean pasting the key again.
     api_key = PasswordField("API key", validators=[DataRequired(message="Paste the API key from Cliniko."), Length(max=200)],
+                            widget=PasswordInput(hide_value=False),
                             description="In Cliniko: My Info > Manage API keys > Add an API key. It ends in your region, such as -au1.",
                             render_kw={"autocomplete": "off", "spellcheck": "false"})
     subdomain = StringField("Cliniko subdomain", validators=[Optional(), Length(max=100),

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from oncord import cliniko
+from oncord.cliniko.shards import check_base_url
 from oncord.extensions import db
 from oncord.models import ClinikoConnection, User
 from oncord.queues import redis_connection
@@ -61,17 +62,24 @@ def connect(api_key: str, *, base_url: str | None = None, subdomain: str | None 
     """Check the key against Cliniko, then save it; nothing is saved when the check fails."""
     api_key = (api_key or "").strip()
     base_url = (base_url or "").strip() or None
+    if base_url:
+        try:
+            check_base_url(base_url, allow_http=_is_loopback(base_url))
+        except ValueError as exc:
+            raise ConnectionFailed(f"The API address {base_url} cannot be used: {exc}. Leave it empty to "
+                                   "connect to Cliniko itself.") from exc
     try:
         client = make_client(api_key, base_url, retry=INTERACTIVE_RETRY)
     except cliniko.InvalidApiKey as exc:
         raise ConnectionFailed(_explain(exc)) from exc
-    except ValueError as exc:  # our own settings (User-Agent, base URL), not the key
+    except ValueError as exc:  # our own settings (User-Agent), not the key
         raise ConnectionFailed(f"oncord's Cliniko settings are not usable: {exc}") from exc
     with client:
         try:
             who = client.check_connection()
         except cliniko.ClinikoError as exc:
-            raise ConnectionFailed(_explain(exc, client.base_url)) from exc
+            raise ConnectionFailed(_explain(exc, client.base_url, shard=client.shard,
+                                            custom_address=bool(base_url))) from exc
         try:
             account = client.account()
         except cliniko.ClinikoError as exc:  # a role without settings access still syncs
@@ -113,20 +121,33 @@ def set_auto_sync(connection: ClinikoConnection, enabled: bool) -> None:
     connection.auto_sync = enabled
 
 
-def _explain(exc: Exception, base_url: str | None = None) -> str:
-    where = f" at {base_url}" if base_url else ""
+def _explain(exc: Exception, base_url: str | None = None, *, shard: str | None = None,
+             custom_address: bool = False) -> str:
+    """Staff words for a failed check: the address tried, and what to check."""
     if isinstance(exc, cliniko.InvalidApiKey):
         return f"That does not look like a Cliniko API key: {exc}."
+    if custom_address:
+        tried = f"the API address {base_url} (under Advanced)"
+    else:
+        tried = f"{base_url}, Cliniko's address for keys ending in -{shard or 'au1'}"
     if isinstance(exc, cliniko.AuthenticationFailed):
-        return ("Cliniko did not accept this API key. Check that it was copied whole, that it has not "
-                "been revoked, and that its ending (such as -au1) names your Cliniko region.")
+        belongs = ("belongs to that address (leave the API address empty to connect to Cliniko itself)"
+                   if custom_address else "its ending (such as -au1 or -uk2) names your Cliniko region")
+        return (f"Cliniko did not accept this API key at {tried}. Check that it was copied whole, that it "
+                f"has not been revoked, and that {belongs}.")
     if isinstance(exc, cliniko.Forbidden):
         return "This API key's Cliniko user is not allowed to read patients. Use a key of a user with more access."
     if isinstance(exc, cliniko.RateLimited):
         return "Cliniko is limiting requests for this key right now. Wait a minute and try again."
     if isinstance(exc, cliniko.Unavailable):
-        return f"Cliniko could not be reached{where}. Check the network, then try again."
-    return f"Cliniko refused the connection: {exc}"
+        if custom_address:
+            return (f"No answer from {tried}. Check that address (leave it empty to connect to Cliniko itself), "
+                    "that the server at that address is running, and the network between oncord and it, "
+                    "then try again.")
+        return (f"No answer from {tried}. Check that the key's ending (such as -au1 or -uk2) names your "
+                "Cliniko region, that the API address under Advanced is empty unless you use the local "
+                "Cliniko sandbox, and that this server can reach the internet, then try again.")
+    return f"Cliniko refused the connection at {tried}: {exc}"
 
 
 def _is_loopback(url: str) -> bool:

@@ -1,4 +1,7 @@
 """Settings > Integrations: connecting Cliniko, syncing on demand, status and history."""
+import requests
+import responses
+
 from oncord.models import ClinikoConnection, Contact, Role, SyncRun
 from oncord.sync.connection import get_connection
 from tests.sync.test_pull import live_patient_ids
@@ -28,17 +31,59 @@ def test_a_wrong_key_is_explained_and_nothing_is_saved(client, db, login_as, csr
     login_as(Role.ADMIN)
     response = _connect(client, csrf_token, sandbox, key="wrongwrongwrongwrongwrong000000-au1")
     assert response.status_code == 422
-    assert "Cliniko did not accept this API key" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert f"Cliniko did not accept this API key at the API address {sandbox.base_url}" in html
+    assert 'value="wrongwrongwrongwrongwrong000000-au1"' in html
     assert db.session.query(ClinikoConnection).count() == 0
 
 
-def test_an_unreachable_api_is_explained(client, db, login_as, csrf_token, sandbox):
+def test_a_wrong_api_address_keeps_the_key_and_says_what_was_tried(client, db, login_as, csrf_token, sandbox):
     login_as(Role.ADMIN)
     response = client.post("/settings/integrations/cliniko/connect", data={
         "api_key": sandbox.api_key, "base_url": "http://127.0.0.1:9/v1", "csrf_token": csrf_token("/settings/integrations/")})
     assert response.status_code == 422
-    assert "could not be reached" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "No answer from the API address http://127.0.0.1:9/v1" in html
+    assert "Check that address (leave it empty to connect to Cliniko itself)" in html
+    assert "the server at that address is running" in html
+    assert f'value="{sandbox.api_key}"' in html  # typed once, kept for the retry
+    assert 'value="http://127.0.0.1:9/v1"' in html and "<details open>" in html
+    assert response.headers["Cache-Control"] == "no-store"
     assert db.session.query(ClinikoConnection).count() == 0
+
+
+@responses.activate
+def test_a_missing_api_address_names_cliniko_address_and_the_key_ending(client, db, login_as, csrf_token):
+    responses.add(responses.GET, "https://api.au1.cliniko.com/v1/user",
+                  body=requests.ConnectionError("no route to host"))
+    login_as(Role.ADMIN)
+    response = client.post("/settings/integrations/cliniko/connect", data={
+        "api_key": "a-sandbox-key-0000000000000000-au1", "base_url": "", "csrf_token": csrf_token("/settings/integrations/")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "No answer from https://api.au1.cliniko.com/v1, Cliniko&#39;s address for keys ending in -au1" in html
+    assert "ending (such as -au1 or -uk2) names your" in html and "API address under Advanced is empty" in html
+    assert "can reach the internet" in html
+    assert 'value="a-sandbox-key-0000000000000000-au1"' in html and "<details open>" in html
+
+
+def test_an_unusable_api_address_is_explained_in_staff_words(client, db, login_as, csrf_token):
+    login_as(Role.ADMIN)
+    response = client.post("/settings/integrations/cliniko/connect", data={
+        "api_key": "abc-au1", "base_url": "http://clinic.example/v1", "csrf_token": csrf_token("/settings/integrations/")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The API address http://clinic.example/v1 cannot be used" in html and "settings are not usable" not in html
+
+
+def test_the_api_address_is_remembered_after_a_disconnect_but_the_key_is_not(client, db, login_as, csrf_token, sandbox):
+    login_as(Role.ADMIN)
+    _connect(client, csrf_token, sandbox)
+    client.post("/settings/integrations/cliniko/disconnect", data={"csrf_token": csrf_token("/settings/integrations/")})
+    html = client.get("/settings/integrations/").get_data(as_text=True)
+    assert f'value="{sandbox.base_url}"' in html and 'value="demo-clinic"' in html
+    assert sandbox.api_key not in html
+    assert _connect(client, csrf_token, sandbox).status_code == 302
 
 
 def test_synchronise_runs_a_pull_and_status_stops_polling_when_done(client, db, login_as, csrf_token, sandbox, run_jobs):

@@ -33,7 +33,8 @@ def test_login_dashboard_and_logout(page, make_user, screenshot):
     page.fill("#password", TEST_PASSWORD)
     page.click("button:has-text('Sign in')")
     expect(page.locator("h1")).to_have_text("Welcome, Sam Lee")
-    expect(page.locator(".checklist li")).to_have_count(5)
+    expect(page.locator(".summary-list li")).to_have_count(3)  # staff: the clinic's state, no setup steps
+    expect(page.locator(".checklist")).to_have_count(0)
     expect(page.locator("nav")).not_to_contain_text("Users")  # staff see no admin areas
     page.click("text=Sign out")
     expect(page.locator(".flash-info")).to_have_text("You are signed out.")
