@@ -1,0 +1,31 @@
+"""Where a `next` parameter may send someone after signing in: only a path on this site.
+
+Browsers are lenient with the `Location` they follow: they drop tabs and newlines anywhere,
+trim control characters and spaces, read `\\` as `/`, and take `//host` or `https:host` as
+another site. So anything a browser could "repair" into another site is refused outright,
+instead of being repaired here in a way that might differ from some browser's.
+"""
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """`target` when it can only mean a path on this site, else None."""
+    if not target or len(target) > 2000:
+        return None
+    for candidate in (target, unquote(target)):  # also as a server or proxy that decodes once would read it
+        if not _is_plain_local_path(candidate):
+            return None
+    return target
+
+
+def _is_plain_local_path(value: str) -> bool:
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return False
+    # Control characters (tab, CR, LF, NUL...), format characters and every kind of space.
+    if any(unicodedata.category(char)[0] in "CZ" for char in value):
+        return False
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc
