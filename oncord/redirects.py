@@ -28,4 +28,8 @@ def _is_plain_local_path(value: str) -> bool:
     if any(unicodedata.category(char)[0] in "CZ" for char in value):
         return False
     parts = urlsplit(value)
-    return not parts.scheme and not parts.netloc
+    if parts.scheme or parts.netloc:
+        return False
+    # No `//` and no dot segments: `/.//host` collapses to `//host` in some readers.
+    segments = parts.path.split("/")[1:]
+    return "" not in segments[:-1] and not {".", ".."} & set(segments)
