@@ -79,7 +79,7 @@ def logout():
     accounts.end_session(current_user._get_current_object())
     db.session.commit()
     logout_user()
-    flash("You are signed out on this device.", "info")
+    flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
