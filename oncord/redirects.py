@@ -13,11 +13,12 @@ from urllib.parse import unquote, urlsplit
 
 def safe_next_path(target: str | None) -> str | None:
     """`target` when it can only mean a path on this site, else None."""
-    if not target or len(target) > 2000:
+    if not target or len(target) > 2000 or not _is_plain_local_path(target):
         return None
-    for candidate in (target, unquote(target)):  # also as a server or proxy that decodes once would read it
-        if not _is_plain_local_path(candidate):
-            return None
+    # The path also as a server or proxy that decodes it once would read it (`/%2F%2Fhost`).
+    # The query cannot change where a browser goes, so `?q=Mia%20Smith` stays welcome.
+    if not _is_plain_local_path(unquote(urlsplit(target).path)):
+        return None
     return target
 
 
