@@ -93,6 +93,18 @@ def end_session(user: User) -> None:
         user.session_token = None
 
 
+def count_other_sessions(user: User) -> int:
+    """Browsers other than this one where `user` is signed in."""
+    return db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == user.id, UserSession.token_hash != _token_hash(user.session_token or ""))) or 0
+
+
+def end_other_sessions(user: User) -> None:
+    """Sign `user` out on every other browser, keeping this one (a lost phone, a shared computer)."""
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id, UserSession.token_hash != _token_hash(user.session_token or "")))
+
+
 def end_all_sessions(user: User) -> None:
     """Sign `user` out everywhere: every session row goes, and the version makes old ids useless."""
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))

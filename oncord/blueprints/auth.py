@@ -69,7 +69,7 @@ def too_many_requests(error):
     if request.endpoint == "auth.account":
         form = ChangePasswordForm()
         form.current_password.errors = [TOO_MANY_PASSWORD_CHECKS]
-        return render_template("auth/account.html", form=form), 429
+        return _account_page(form), 429
     return render_template("error.html", title="Slow down", message="Too many requests. Wait a moment, then try again."), 429
 
 
@@ -133,5 +133,18 @@ def account():
             login_user(user)  # this browser, in a new session
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return _account_page(form)
+
+
+@bp.post("/account/sign-out-others")
+def sign_out_other_devices():
+    accounts.end_other_sessions(current_user._get_current_object())
+    db.session.commit()
+    flash("You are signed out on every other device.", "success")
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(form: ChangePasswordForm):
+    return render_template("auth/account.html", form=form,
+                           other_sessions=accounts.count_other_sessions(current_user._get_current_object()))
 

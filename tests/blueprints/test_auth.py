@@ -219,3 +219,19 @@ def test_typing_mistakes_in_the_new_password_use_up_no_guesses(client, login_as,
     for _ in range(7):
         assert _change_password(client, csrf_token, TEST_PASSWORD, confirm="a different one").status_code == 200
     assert _change_password(client, csrf_token, TEST_PASSWORD).status_code == 302
+
+
+def test_signing_out_other_devices_keeps_this_one(app, client, make_user, csrf_token):
+    make_user(email="phone@clinic.example")
+    _login(client, csrf_token(), "phone@clinic.example", TEST_PASSWORD)
+    assert "This device only" in client.get("/account").get_data(as_text=True)
+    lost_phone = app.test_client()
+    _login(lost_phone, csrf_token_of(lost_phone), "phone@clinic.example", TEST_PASSWORD, remember="y")
+    remember_cookie = _cookie(lost_phone, "remember_token")
+    assert "This device and 1 other" in client.get("/account").get_data(as_text=True)
+
+    response = client.post("/account/sign-out-others", data={"csrf_token": csrf_token("/account")})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert "This device only" in client.get("/account").get_data(as_text=True)
+    assert lost_phone.get("/dashboard").status_code == 302
+    assert _browser_with(app, remember_token=remember_cookie).get("/dashboard").status_code == 302
