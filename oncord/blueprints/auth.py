@@ -5,11 +5,11 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user, login_user, logout_user
 
 from oncord import accounts
-from oncord.redirects import safe_next_path
 from oncord.access import public
 from oncord.extensions import db, limiter
 from oncord.forms.auth import ChangePasswordForm, LoginForm, SetupForm
 from oncord.models import Role
+from oncord.redirects import safe_next_path
 
 bp = Blueprint("auth", __name__)
 
