@@ -29,7 +29,7 @@ os.environ.setdefault("ONCORD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 from faker.providers.person.en_US import Provider as People  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from oncord import create_app  # noqa: E402
+from oncord import accounts, create_app  # noqa: E402
 from oncord.config import normalise_database_url  # noqa: E402
 from oncord.contacts.search import ContactFilters, count_contacts, search_contacts  # noqa: E402
 from oncord.extensions import db  # noqa: E402
@@ -100,8 +100,10 @@ def bench(label: str, url: str, engine_options: dict, rows: list[dict], runs: in
             db.session.commit()
         print(f"\n{label}: {len(rows):,} contacts inserted in {time.perf_counter() - started:.1f}s")
         client = app.test_client()
+        session_id = accounts.start_session(user)
+        db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = session_id
         print(f"{'case':32} {'search':>8} {'count':>8} {'request':>9}  matches")
         for name, filters, query in CASES:
             if filters is None:

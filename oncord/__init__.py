@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; `overrides` (tests, tools) win over the environment."""
-    from oncord import access, accounts, cli
+    from oncord import access, accounts, cli, routing
     from oncord.blueprints import register_blueprints
     from oncord.config import load_config
     from oncord.database import configure_sqlite, include_in_autogenerate
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1)
 
+    routing.init_app(app)  # first: its NUL check runs before every other hook
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

@@ -4,15 +4,21 @@ Plain functions over the `User` model; callers own the transaction and commit.
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from oncord.extensions import db
-from oncord.models import Role, User
+from oncord.models import Role, User, UserSession
 from oncord.timestamps import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+# Sessions never signed out (a closed laptop) are forgotten once older than any remember cookie.
+FORGET_SESSIONS_AFTER = timedelta(days=400)
 # Compared against when the email is unknown, so both failures cost the same time.
 _dummy_hash_value: str | None = None
 
@@ -69,14 +75,59 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def start_session(user: User) -> str:
+    """A new signed-in browser for `user`; returns the session id to hand to Flask-Login."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.created_at < utcnow() - FORGET_SESSIONS_AFTER))
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token)))
+    user.session_token = token
+    return user.get_id()
+
+
+def end_session(user: User) -> None:
+    """Sign out the browser `user` was loaded through; other browsers stay signed in."""
+    if user.session_token is not None:
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                     UserSession.token_hash == _token_hash(user.session_token)))
+        user.session_token = None
+
+
+def count_other_sessions(user: User) -> int:
+    """Browsers other than this one where `user` is signed in."""
+    return db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == user.id, UserSession.token_hash != _token_hash(user.session_token or ""))) or 0
+
+
+def end_other_sessions(user: User) -> None:
+    """Sign `user` out on every other browser, keeping this one (a lost phone, a shared computer)."""
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id, UserSession.token_hash != _token_hash(user.session_token or "")))
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign `user` out everywhere: every session row goes, and the version makes old ids useless."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_version = (user.session_version or 0) + 1
+    user.session_token = None
+
+
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id carries a version, so old sessions die on password change."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """Flask-Login's loader, for the session and the remember cookie alike: the id names a
+    session row, so a signed-out session (or its captured cookie) no longer loads anyone."""
+    parts = session_id.split(":")
+    if len(parts) != 3:
         return None
-    user = db.session.get(User, int(user_id))
+    user_id, version, token = parts
+    if not user_id.isdigit() or not version.isdigit() or not token or len(user_id) > 10:
+        return None
+    user = db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.token_hash == _token_hash(token))
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
+    user.session_token = token
     return user
 
 
@@ -93,13 +144,15 @@ def set_active(user: User, active: bool, acting: User) -> None:
             raise AccountError("You cannot deactivate your own account.")
         if user.is_admin:
             _keep_one_admin(user, "deactivate")
-        user.session_version += 1  # signs the user out everywhere
+        end_all_sessions(user)
     user.active = active
 
 
 def set_password(user: User, password: str) -> None:
+    """Also signs the user out everywhere; the caller starts a new session for this browser."""
     check_password_rules(password)
     user.set_password(password)
+    end_all_sessions(user)
 
 
 def list_users() -> list[User]:
@@ -112,6 +165,10 @@ def _keep_one_admin(user: User, verb: str) -> None:
     )
     if not others:
         raise AccountError(f"You cannot {verb} the last active administrator.")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _dummy_hash() -> str:

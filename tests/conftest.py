@@ -112,9 +112,13 @@ def login_as(client, make_user):
     """Sign the test client in as a new user of `role` (no password round-trip)."""
 
     def login(role: Role | str = Role.STAFF, **fields) -> User:
+        from oncord import accounts
+
         user = make_user(role, **fields)
+        session_id = accounts.start_session(user)
+        _db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = session_id
             session["_fresh"] = True
         return user
 

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from oncord.models import Role
 
@@ -13,8 +14,7 @@ def _example_url(rule) -> str:
     """Fill a rule's variables with plausible values."""
     values = {}
     for name, converter in rule._converters.items():
-        kind = type(converter).__name__
-        values[name] = 1 if kind in {"IntegerConverter"} else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

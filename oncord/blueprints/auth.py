@@ -1,7 +1,7 @@
 """Sign in, sign out, first-run setup and the signed-in user's own account."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from oncord import accounts
@@ -9,11 +9,14 @@ from oncord.access import public
 from oncord.extensions import db, limiter
 from oncord.forms.auth import ChangePasswordForm, LoginForm, SetupForm
 from oncord.models import Role
+from oncord.redirects import safe_next_path
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "That email and password do not match an active account."
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Wait a few minutes, then try again."
+TOO_MANY_PASSWORD_CHECKS = "Too many wrong current passwords. Wait a few minutes, then try again."
+WRONG_CURRENT_PASSWORD = "This is not your current password."
 
 
 def _login_failed(response) -> bool:
@@ -22,6 +25,15 @@ def _login_failed(response) -> bool:
 
 def _submitted_email() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _own_email() -> str:
+    """Per account, as for sign-in: a borrowed session gets no more guesses from a second address."""
+    return "account:" + (current_user.email if current_user.is_authenticated else "").strip().lower()
+
+
+def _password_check_failed(response) -> bool:
+    return g.get("wrong_current_password", False)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,9 +53,10 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            accounts.start_session(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_path(request.args.get("next")) or url_for("dashboard.index"))
         flash(LOGIN_FAILED, "error")
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" else 401)
 
@@ -53,11 +66,18 @@ def too_many_requests(error):
     if request.endpoint == "auth.login":
         flash(TOO_MANY_ATTEMPTS, "error")
         return render_template("auth/login.html", form=LoginForm()), 429
+    if request.endpoint == "auth.account":
+        form = ChangePasswordForm()
+        form.current_password.errors = [TOO_MANY_PASSWORD_CHECKS]
+        return _account_page(form), 429
     return render_template("error.html", title="Slow down", message="Too many requests. Wait a moment, then try again."), 429
 
 
 @bp.post("/logout")
 def logout():
+    """Ends this browser's session on the server too: a copied session or remember cookie stops working."""
+    accounts.end_session(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -76,6 +96,7 @@ def setup():
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            accounts.start_session(user)
             db.session.commit()
             login_user(user)
             flash("Welcome to oncord. Your administrator account is ready.", "success")
@@ -84,22 +105,46 @@ def setup():
 
 
 @bp.route("/account", methods=["GET", "POST"])
+# The sign-in limits, counting wrong current passwords only: a borrowed session cannot guess freely.
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_password_check_failed,
+    scope="password-check-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_own_email,
+    deduct_when=_password_check_failed,
+    scope="password-check-account",
+)
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
+            g.wrong_current_password = True
+            form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
         else:
-            accounts.set_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            accounts.set_password(user, form.password.data)  # signs out every session
+            accounts.start_session(user)
             db.session.commit()
-            login_user(current_user)  # the session id changed with the password
+            login_user(user)  # this browser, in a new session
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return _account_page(form)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths: never send someone to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+@bp.post("/account/sign-out-others")
+def sign_out_other_devices():
+    accounts.end_other_sessions(current_user._get_current_object())
+    db.session.commit()
+    flash("You are signed out on every other device.", "success")
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(form: ChangePasswordForm):
+    return render_template("auth/account.html", form=form,
+                           other_sessions=accounts.count_other_sessions(current_user._get_current_object()))
+

@@ -6,10 +6,11 @@ from oncord.models.contact import ConsentStatus, Contact, contact_search_text
 from oncord.models.page import Page
 from oncord.models.outbox import DeletedContactLink, OutboxEdit, OutboxStatus
 from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
-from oncord.models.user import Role, User
+from oncord.models.user import Role, User, UserSession
 
 __all__ = [
     "ActivityEvent", "Appointment", "AppointmentType", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "OutboxEdit", "OutboxStatus",
-    "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "contact_search_text",
+    "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
+    "contact_search_text",
 ]

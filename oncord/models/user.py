@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.STAFF.value)
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped when the password changes or the account is deactivated: old sessions stop working.
+    # Bumped (and every UserSession row deleted) when the password changes or the account is
+    # deactivated: old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -48,15 +49,32 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return Role(self.role).label
 
+    # The browser session this object was signed in or loaded through (see accounts.start_session).
+    session_token = None  # str | None; not a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's session id, also carried by the remember cookie: ending the session ends both."""
+        if self.session_token is None:
+            raise RuntimeError("No browser session: call accounts.start_session(user) before signing in")
+        return f"{self.id}:{self.session_version}:{self.session_token}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser: deleting the row signs that browser out, remember cookie included."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token in the cookie: a copy of the database alone cannot sign anyone in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

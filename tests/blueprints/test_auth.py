@@ -1,5 +1,7 @@
+import pytest
+
 from oncord import accounts
-from oncord.blueprints.auth import LOGIN_FAILED, TOO_MANY_ATTEMPTS
+from oncord.blueprints.auth import LOGIN_FAILED, TOO_MANY_ATTEMPTS, TOO_MANY_PASSWORD_CHECKS, WRONG_CURRENT_PASSWORD
 from oncord.models import Role, User
 from tests.factories import TEST_PASSWORD
 from tests.pages import csrf_token_of, without_csrf_tokens
@@ -126,3 +128,110 @@ def test_change_password_needs_the_current_one(client, login_as, csrf_token):
                                          "confirm": "a brand new one", "csrf_token": csrf_token("/account")}).get_data(as_text=True)
     assert "This is not your current password." in html
 
+
+
+# `next` as it arrives in the address bar (percent-encoded), and where signing in must land.
+NEXT_VECTORS = [
+    ("//evil.example/x", "/dashboard"), ("/%5Cevil.example", "/dashboard"), ("/%5C%5Cevil.example", "/dashboard"),
+    ("/%09/evil.example/x", "/dashboard"), ("%09//evil.example", "/dashboard"), ("/%0d%0a/evil.example", "/dashboard"),
+    ("%0d%0aSet-Cookie:%20a=b", "/dashboard"), ("/x%0D%0ALocation:%20https://evil.example", "/dashboard"),
+    ("https:evil.example", "/dashboard"), ("https://evil.example/", "/dashboard"), ("/%2F%2Fevil.example", "/dashboard"),
+    ("/%252F%252Fevil.example", "/dashboard"), ("%20//evil.example", "/dashboard"), ("/.//evil.example", "/dashboard"),
+    ("/%E3%80%80/evil.example", "/dashboard"), ("javascript:alert(1)", "/dashboard"),
+    ("/account", "/account"), ("/contacts/7%3Fq%3DZo%25C3%25AB", "/contacts/7?q=Zo%C3%AB"),
+]
+
+
+@pytest.mark.parametrize("next_param,landing", NEXT_VECTORS)
+def test_signing_in_never_leaves_the_site(client, make_user, csrf_token, next_param, landing):
+    make_user(email="next@clinic.example")
+    response = client.post(f"/login?next={next_param}",
+                           data={"email": "next@clinic.example", "password": TEST_PASSWORD, "csrf_token": csrf_token()})
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
+
+
+def _cookie(client, name):
+    cookie = client.get_cookie(name)
+    assert cookie is not None, f"no {name} cookie"
+    return cookie.value
+
+
+def _browser_with(app, **cookies):
+    browser = app.test_client()
+    for name, value in cookies.items():
+        browser.set_cookie(name, value)
+    return browser
+
+
+def test_signing_out_ends_the_session_and_its_remember_cookie(app, client, make_user, csrf_token):
+    """A copied session or remember cookie stops working once its browser signs out; other devices stay in."""
+    make_user(email="out@clinic.example")
+    _login(client, csrf_token(), "out@clinic.example", TEST_PASSWORD, remember="y")
+    other_device = app.test_client()
+    _login(other_device, csrf_token_of(other_device), "out@clinic.example", TEST_PASSWORD, remember="y")
+    session_cookie, remember_cookie = _cookie(client, "session"), _cookie(client, "remember_token")
+    # Before signing out, each copied cookie alone is as good as the browser it came from.
+    assert _browser_with(app, session=session_cookie).get("/dashboard").status_code == 200
+    assert _browser_with(app, remember_token=remember_cookie).get("/dashboard").status_code == 200
+
+    response = client.post("/logout", data={"csrf_token": csrf_token("/dashboard")})
+    assert response.headers["Location"] == "/login"
+    assert client.get_cookie("remember_token") is None
+
+    for replayed in (_browser_with(app, session=session_cookie), _browser_with(app, remember_token=remember_cookie),
+                     _browser_with(app, session=session_cookie, remember_token=remember_cookie)):
+        response = replayed.get("/dashboard")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert other_device.get("/dashboard").status_code == 200
+    assert _browser_with(app, remember_token=_cookie(other_device, "remember_token")).get("/dashboard").status_code == 200
+
+
+def _change_password(client, csrf_token, current, new="a brand new one", confirm=None):
+    return client.post("/account", data={"current_password": current, "password": new, "confirm": confirm or new,
+                                         "csrf_token": csrf_token("/account")})
+
+
+def test_current_password_checks_are_rate_limited_per_account(app, client, db, login_as, csrf_token):
+    me = login_as(email="guess@clinic.example")
+    for _ in range(5):
+        response = _change_password(client, csrf_token, "a wrong guess")
+        assert response.status_code == 200 and WRONG_CURRENT_PASSWORD in response.get_data(as_text=True)
+    blocked = _change_password(client, csrf_token, TEST_PASSWORD)
+    assert blocked.status_code == 429
+    assert TOO_MANY_PASSWORD_CHECKS in blocked.get_data(as_text=True).replace("&#39;", "'")
+    db.session.expire_all()
+    assert db.session.get(User, me.id).check_password(TEST_PASSWORD)  # the right guess changed nothing
+
+
+def test_current_password_checks_are_rate_limited_per_address(app, client, db, login_as, make_user, csrf_token):
+    """The address limit covers guesses spread over many borrowed sessions."""
+    for n in range(4):
+        login_as(email=f"borrowed{n}@clinic.example")
+        for _ in range(5):
+            assert _change_password(client, csrf_token, "a wrong guess").status_code == 200
+    login_as(email="fresh@clinic.example")
+    assert _change_password(client, csrf_token, TEST_PASSWORD).status_code == 429
+
+
+def test_typing_mistakes_in_the_new_password_use_up_no_guesses(client, login_as, csrf_token):
+    login_as()
+    for _ in range(7):
+        assert _change_password(client, csrf_token, TEST_PASSWORD, confirm="a different one").status_code == 200
+    assert _change_password(client, csrf_token, TEST_PASSWORD).status_code == 302
+
+
+def test_signing_out_other_devices_keeps_this_one(app, client, make_user, csrf_token):
+    make_user(email="phone@clinic.example")
+    _login(client, csrf_token(), "phone@clinic.example", TEST_PASSWORD)
+    assert "This device only" in client.get("/account").get_data(as_text=True)
+    lost_phone = app.test_client()
+    _login(lost_phone, csrf_token_of(lost_phone), "phone@clinic.example", TEST_PASSWORD, remember="y")
+    remember_cookie = _cookie(lost_phone, "remember_token")
+    assert "This device and 1 other" in client.get("/account").get_data(as_text=True)
+
+    response = client.post("/account/sign-out-others", data={"csrf_token": csrf_token("/account")})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert "This device only" in client.get("/account").get_data(as_text=True)
+    assert lost_phone.get("/dashboard").status_code == 302
+    assert _browser_with(app, remember_token=remember_cookie).get("/dashboard").status_code == 302

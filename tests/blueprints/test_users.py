@@ -1,3 +1,4 @@
+from oncord import accounts
 from oncord.models import Role, User
 
 
@@ -41,9 +42,11 @@ def test_change_role_and_deactivate_swap_the_row(client, db, login_as, make_user
 def test_deactivation_ends_the_users_sessions(app, client, db, login_as, make_user, csrf_token):
     login_as(Role.ADMIN)
     staff = make_user(Role.STAFF)
+    session_id = accounts.start_session(staff)
+    db.session.commit()
     theirs = app.test_client()
     with theirs.session_transaction() as session:
-        session["_user_id"] = staff.get_id()
+        session["_user_id"] = session_id
     assert theirs.get("/dashboard").status_code == 200
     client.post(f"/settings/users/{staff.id}/deactivate", headers={"HX-Request": "true", "X-CSRFToken": csrf_token("/dashboard")})
     assert theirs.get("/dashboard").status_code == 302
