@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from htmx_flask import request
+from markupsafe import Markup
 
 from oncord.blueprints.public_site import render_site_page
 from oncord.extensions import db
@@ -84,7 +85,10 @@ def publish(page_id: int):
     publish_it = request.form.get("published") == "y"
     pages.set_published(page, publish_it)
     db.session.commit()
-    flash(f"Published at /{page.slug}." if publish_it else "Unpublished: visitors no longer see this page.", "success")
+    if publish_it:
+        flash(Markup('Published at <a href="{0}" target="_blank" rel="noopener">{0}</a>.').format(public_url(page)), "success")
+    else:
+        flash("Unpublished: visitors no longer see this page.", "success")
     return redirect(request.form.get("next") == "index" and url_for("website.index")
                     or url_for("website.edit", page_id=page.id))
 
@@ -120,8 +124,12 @@ def create_book_now_page():
     if content is None:
         flash("Save your online-bookings URL or embed code first.", "error")
         return redirect(url_for("integrations.index"))
+    existing = pages.page_at(pages.BOOK_NOW_SLUG)
+    if existing is not None:  # one Book Now page: open it rather than quietly making /book-now-2
+        flash(f"You already have a Book Now page at /{existing.slug}: here it is.", "info")
+        return redirect(url_for("website.edit", page_id=existing.id))
     reserved = _reserved()
-    page = pages.create_page("Book now", pages.free_slug("book-now", reserved), reserved,
+    page = pages.create_page("Book now", pages.free_slug(pages.BOOK_NOW_SLUG, reserved), reserved,
                              user=current_user, blocks=content)
     db.session.commit()
     flash("Your Book Now page is ready. Check it, then Publish.", "success")
@@ -193,6 +201,12 @@ def _displayable(items) -> list[dict]:
     """Blocks the editor can show again after a refused save (the browser sent them)."""
     items = items if isinstance(items, list) else []
     return [b for b in items if isinstance(b, dict) and b.get("type") in blocks.BLOCK_TYPES]
+
+
+@bp.app_template_global("public_url")
+def public_url(page) -> str:
+    """The page's full address on the public site, as visitors type it."""
+    return url_for("public_site.show", slug=page.slug, _external=True)
 
 
 def _reserved() -> set[str]:

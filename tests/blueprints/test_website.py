@@ -153,8 +153,24 @@ def test_create_a_book_now_page_from_integrations(client, db, login_as, csrf_tok
     page = db.session.query(Page).one()
     assert response.headers["Location"] == f"/website/pages/{page.id}/"
     assert page.slug == "book-now" and [b["type"] for b in page.blocks] == ["heading", "text", "embed"]
-    client.post("/website/pages/book-now", data={"csrf_token": token})
-    assert {p.slug for p in db.session.query(Page)} == {"book-now", "book-now-2"}
+    again = client.post("/website/pages/book-now", data={"csrf_token": token}, follow_redirects=True)
+    assert {p.slug for p in db.session.query(Page)} == {"book-now"}  # opened, not /book-now-2
+    assert again.request.path == f"/website/pages/{page.id}/"
+    assert "You already have a Book Now page at /book-now" in again.get_data(as_text=True)
+
+
+def test_publishing_links_to_the_live_page_by_its_full_address(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(slug="book-now")
+    db.session.commit()
+    token = csrf_token("/website/pages/")
+    editor = client.post(f"/website/pages/{page.id}/publish", data={"csrf_token": token, "published": "y"},
+                         follow_redirects=True).get_data(as_text=True)
+    link = '<a href="http://localhost/book-now" target="_blank" rel="noopener">http://localhost/book-now</a>'
+    assert f"Published at {link}." in editor  # the flash
+    assert f"Visitors see this page at {link}" in editor  # and the editor, for as long as it is live
+    client.post(f"/website/pages/{page.id}/publish", data={"csrf_token": token, "published": ""})
+    assert "Visitors see this page at" not in client.get(f"/website/pages/{page.id}/").get_data(as_text=True)
 
 
 def test_staff_pages_are_never_framed(client, login_as):
