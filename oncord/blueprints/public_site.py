@@ -59,6 +59,11 @@ def _cliniko_embed(block):
     return blocks.cliniko_embed(block)
 
 
+@bp.app_template_global("button_href")
+def _button_href(block):
+    return blocks.button_href(block)
+
+
 @bp.app_template_global("booking_href")
 def _booking_href(block, booking_url):
     return blocks.booking_href(block, booking_url)

@@ -188,19 +188,21 @@ def _posted_block() -> dict:
 
 def _editor(page, form, conflict: bool = False):
     try:
-        editing = json.loads(form.blocks.data or "[]")
-    except ValueError:
+        editing = _displayable(json.loads(form.blocks.data or "[]"))
+    except (TypeError, ValueError):
         editing = page.blocks
+    form.blocks.data = json.dumps(editing)  # what the canvas shows, never the raw post
     connection = get_connection()
-    return render_template("website/edit.html", page=page, form=form, blocks_=_displayable(editing),
+    return render_template("website/edit.html", page=page, form=form, blocks_=editing,
                            block_types=blocks.BLOCK_TYPES.values(), conflict=conflict,
                            booking_url=connection.booking_url if connection else None)
 
 
 def _displayable(items) -> list[dict]:
-    """Blocks the editor can show again after a refused save (the browser sent them)."""
-    items = items if isinstance(items, list) else []
-    return [b for b in items if isinstance(b, dict) and b.get("type") in blocks.BLOCK_TYPES]
+    """Blocks the editor can show again after a refused save: the browser sent them, so they
+    go through the same cleaning as saved blocks before they are rendered."""
+    items = items[:blocks.MAX_BLOCKS] if isinstance(items, list) else []
+    return [block for block in map(blocks.editable_block, items) if block is not None]
 
 
 @bp.app_template_global("public_url")

@@ -53,6 +53,26 @@ def clean_block(raw: Any) -> dict[str, Any]:
     """A stored block from settings as posted; raises BlockError with per-setting messages."""
     if not isinstance(raw, dict) or raw.get("type") not in BLOCK_TYPES:
         raise BlockError({"type": "Unknown element."})
+    block, errors = _cleaned_settings(raw)
+    if errors:
+        raise BlockError(errors)
+    return block
+
+
+def editable_block(raw: Any) -> dict[str, Any] | None:
+    """A posted block to show again in the editor after a refused save: cleaned as for saving,
+    with each refused setting emptied (a `javascript:` link never comes back live).
+    Embed code is kept for staff to fix: it is cleaned again whenever it is rendered."""
+    if not isinstance(raw, dict) or raw.get("type") not in BLOCK_TYPES:
+        return None
+    block, errors = _cleaned_settings(raw)
+    for name in errors:
+        if name in block and name != "code":
+            block[name] = ""
+    return block
+
+
+def _cleaned_settings(raw: dict) -> tuple[dict[str, Any], dict[str, str]]:
     kind = raw["type"]
     errors: dict[str, str] = {}
     text = lambda name, limit=200: _text(raw, name, limit)  # noqa: E731
@@ -81,9 +101,7 @@ def clean_block(raw: Any) -> dict[str, Any]:
             errors["url"] = "Use an https:// address, or leave empty for the one in Settings > Integrations."
     else:
         block = _clean_embed(raw, errors)
-    if errors:
-        raise BlockError(errors)
-    return {"type": kind, **block}
+    return {"type": kind, **block}, errors
 
 
 def clean_blocks(raw: Any) -> list[dict[str, Any]]:
@@ -108,6 +126,12 @@ def booking_href(block: dict[str, Any], booking_url: str | None) -> str | None:
         if url and _is_https(url):
             return url
     return None
+
+
+def button_href(block: dict[str, Any]) -> str | None:
+    """Where a Button goes, only if it is an address a saved block could hold."""
+    url = block.get("url")
+    return url if isinstance(url, str) and (_is_https(url) or _is_local_path(url)) else None
 
 
 def cliniko_embed(block: dict[str, Any]) -> embeds.ClinikoEmbed | None:

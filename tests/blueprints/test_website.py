@@ -93,6 +93,26 @@ def test_save_cleans_blocks_server_side(client, db, login_as, csrf_token):
     assert bad.status_code == 422 and "Image #1" in bad.get_data(as_text=True)
 
 
+def test_a_refused_save_shows_the_posted_blocks_cleaned(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[])
+    db.session.commit()
+    token = csrf_token(f"/website/pages/{page.id}/")
+    posted = [{"type": "button", "label": "Click me", "url": "javascript:alert(1)", "style": "primary"},
+              {"type": "booknow", "label": "Book", "url": "JavaScript:alert(2)", "style": "primary"},
+              {"type": "image", "url": "javascript:alert(3)", "alt": "x"},
+              {"type": "embed", "code": '<p>Map</p><img src="x" onerror="alert(4)"><script>alert(5)</script>'},
+              {"type": "heading", "text": "Opening hours", "level": 2, "onclick": "alert(6)"}]
+    for refused in (_save(client, token, page, posted, title=""),  # refused by the form
+                    _save(client, token, page, posted)):  # refused by the block rules
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422
+        assert "alert(" not in html and "javascript:" not in html.lower() and "onclick" not in html
+        assert "Click me" in html and "Map" in html and "Opening hours" in html  # still there to fix
+    stale = _save(client, token, page, posted, version=page.version + 5)
+    assert stale.status_code == 409 and "javascript:" not in stale.get_data(as_text=True).lower()
+
+
 def test_publish_unpublish_and_delete_with_confirm(client, db, login_as, csrf_token):
     login_as()
     page = PageFactory(slug="about")
