@@ -59,6 +59,11 @@ def _cliniko_embed(block):
     return blocks.cliniko_embed(block)
 
 
+@bp.app_template_global("embed_hosts")
+def _embed_hosts(block):
+    return blocks.embed_hosts(block)
+
+
 @bp.app_template_global("button_href")
 def _button_href(block):
     return blocks.button_href(block)

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user
 from htmx_flask import request
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from oncord.blueprints.public_site import render_site_page
 from oncord.extensions import db
@@ -15,6 +16,8 @@ from oncord.sync.connection import get_connection
 from oncord.website import blocks, pages
 
 bp = Blueprint("website", __name__, url_prefix="/website")
+# A save carries the page as form-encoded JSON, which can take three times its stored size.
+MAX_SAVE_BYTES = 4 * blocks.MAX_PAGE_BYTES + 64 * 1024
 
 
 @bp.context_processor
@@ -59,6 +62,11 @@ def edit(page_id: int):
 @bp.post("/pages/<int:page_id>/")
 def save(page_id: int):
     page = pages.get_page(page_id)
+    if (request.content_length or 0) > MAX_SAVE_BYTES:
+        raise RequestEntityTooLarge()
+    request.max_content_length = MAX_SAVE_BYTES  # a body sent without a length is cut off too
+    if request.files:
+        abort(400, "The page's elements must come from the editor as text, not as an uploaded file.")
     form = PageForm()
     if not form.validate_on_submit():
         return _editor(page, form), 422
@@ -70,6 +78,9 @@ def save(page_id: int):
         flash("Someone else saved this page after you opened it. Your changes were not saved: "
               "reload the page to see theirs, then make your changes again.", "error")
         return _editor(exc.page, form, conflict=True), 409
+    except blocks.PageTooLarge as exc:
+        db.session.rollback()
+        return _too_large(page_id, exc.size)
     except (ValueError, pages.PageError, blocks.BlockError) as exc:
         _add_errors(form, getattr(exc, "errors", {"blocks": "The page's elements could not be read."}))
         db.session.rollback()
@@ -77,6 +88,23 @@ def save(page_id: int):
     db.session.commit()
     flash("Saved." + ("" if page.published else " The page is not published yet."), "success")
     return redirect(url_for("website.edit", page_id=page.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def save_too_large(error):
+    page_id = (request.view_args or {}).get("page_id")
+    if request.endpoint != "website.save" or page_id is None:
+        return error
+    return _too_large(page_id, request.content_length)
+
+
+def _too_large(page_id: int, size: int | None):
+    """The saved page again with the reason, never the oversized post echoed back."""
+    page = pages.get_page(page_id)
+    form = PageForm(formdata=None, title=page.title, slug=page.slug, is_home=page.is_home, version=page.version,
+                    blocks=json.dumps(page.blocks))
+    form.blocks.errors = [blocks.too_large_message(size) + " Your changes were not saved."]
+    return _editor(page, form), 413
 
 
 @bp.post("/pages/<int:page_id>/publish")
@@ -194,6 +222,7 @@ def _editor(page, form, conflict: bool = False):
     form.blocks.data = json.dumps(editing)  # what the canvas shows, never the raw post
     connection = get_connection()
     return render_template("website/edit.html", page=page, form=form, blocks_=editing,
+                           max_page_bytes=blocks.MAX_PAGE_BYTES, hosts=blocks.embedded_hosts(editing),
                            block_types=blocks.BLOCK_TYPES.values(), conflict=conflict,
                            booking_url=connection.booking_url if connection else None)
 

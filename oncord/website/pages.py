@@ -137,6 +137,8 @@ def save_page(page: Page, *, expected_version: int, title: str, slug: str, block
         errors.update(exc.errors)
     try:
         cleaned = block_rules.clean_blocks(blocks)
+    except block_rules.PageTooLarge:
+        raise  # the view answers 413 without echoing the page back
     except block_rules.BlockError as exc:
         errors.update(exc.errors)
     if errors:

@@ -117,6 +117,17 @@ def test_generic_embeds_are_cleaned_again_when_rendered(client, db, admin):
     assert 'src="https://maps.example/embed"' in html and "alert(1)" not in html
 
 
+def test_embeds_saved_before_the_change_lose_device_permissions_when_rendered(client, db, admin):
+    PageFactory(slug="video", published=True, blocks=[
+        {"type": "embed", "kind": "html", "removed": [],
+         "code": '<iframe src="https://video.example/1" allow="camera; microphone; geolocation" '
+                 'referrerpolicy="unsafe-url"></iframe>'}])
+    db.session.commit()
+    html = client.get("/video").get_data(as_text=True)
+    assert 'src="https://video.example/1"' in html
+    assert "camera" not in html and "unsafe-url" not in html and "referrerpolicy" not in html
+
+
 def test_the_header_links_the_published_pages_home_first(client, db, admin):
     PageFactory(slug="welcome", title="Welcome", published=True, is_home=True)
     PageFactory(slug="services", title="Services", published=True)

@@ -1,4 +1,5 @@
 """Website > Pages: create, edit, save (with its lock), publish, delete, and the editor's HTMX calls."""
+import io
 import json
 
 from oncord.models import ClinikoConnection, Page, Role
@@ -207,3 +208,59 @@ def test_jobs_dashboard_still_works_with_the_headers(client, login_as):
     response = client.get("/jobs/")
     assert response.status_code == 200 and response.headers["X-Frame-Options"] == "DENY"
     assert client.get("/jobs/0/data/queues.json").status_code == 200
+
+
+def test_the_editor_lists_the_sites_its_embeds_load_from(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[{"type": "embed", "code": CLINIKO_EMBED, "kind": "cliniko", "removed": []},
+                               {"type": "embed", "kind": "html", "removed": [],
+                                "code": '<iframe src="https://www.google.com/maps/embed"></iframe>'},
+                               {"type": "heading", "text": "Find us", "level": 2}])
+    db.session.commit()
+    html = client.get(f"/website/pages/{page.id}/").get_data(as_text=True)
+    panel = html.split('id="embedded-hosts"', 1)[1].split("</section>", 1)[0]
+    assert "<li>my-org.au3.cliniko.com</li><li>www.google.com</li>" in panel and " hidden" not in panel.split(">")[0]
+    assert "Shows content from www.google.com" in html  # on the element itself too
+    token = csrf_token(f"/website/pages/{page.id}/")
+    applied = client.post("/website/blocks/apply", headers={"HX-Request": "true", "X-CSRFToken": token}, data={
+        "type": "embed", "code": '<iframe src="https://player.video.example/1"></iframe>'}).get_data(as_text=True)
+    assert "data-hosts='[\"player.video.example\"]'" in applied and "Shows content from player.video.example" in applied
+    plain = PageFactory(blocks=[{"type": "heading", "text": "Hi", "level": 2}])
+    db.session.commit()
+    assert 'id="embedded-hosts" aria-labelledby="hosts-heading" hidden' in client.get(
+        f"/website/pages/{plain.id}/").get_data(as_text=True)
+
+
+def test_blocks_posted_as_a_file_are_refused_with_400(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[{"type": "heading", "text": "Kept", "level": 2}])
+    db.session.commit()
+    token = csrf_token(f"/website/pages/{page.id}/")
+    response = client.post(f"/website/pages/{page.id}/", content_type="multipart/form-data", data={
+        "csrf_token": token, "title": page.title, "slug": page.slug, "version": page.version,
+        "blocks": (io.BytesIO(b'[{"type": "text", "text": "from a file"}]'), "blocks.json")})
+    assert response.status_code == 400 and "not as an uploaded file" in response.get_data(as_text=True)
+    db.session.refresh(page)
+    assert page.blocks == [{"type": "heading", "text": "Kept", "level": 2}]
+
+
+def test_an_oversized_page_is_refused_without_echoing_it(client, db, login_as, csrf_token):
+    login_as()
+    page = PageFactory(blocks=[{"type": "heading", "text": "Kept", "level": 2}])
+    db.session.commit()
+    token = csrf_token(f"/website/pages/{page.id}/")
+    huge = [{"type": "text", "text": "x" * 5 * 1024 * 1024}]  # 5 MB: once answered with 15 MB
+    response = _save(client, token, page, huge)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and len(html) < 100_000
+    assert "This page is too large (5,121 KB); the limit is 512 KB" in html and "not saved" in html
+    assert "Kept" in html  # the saved page, for the editor to carry on from
+    # Under the request cap but over the page cap once cleaned: 100 embeds of 10,000 characters.
+    many = [{"type": "embed", "code": f"<p>{'x' * 9_993}</p>"} for _ in range(100)]
+    response = _save(client, token, page, many)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and len(html) < 100_000
+    assert "This page is too large (982 KB); the limit is 512 KB" in html
+    db.session.refresh(page)
+    assert page.blocks == [{"type": "heading", "text": "Kept", "level": 2}] and page.version == 1
+    assert 'data-max-bytes="524288"' in html  # the editor checks the same limit before sending
