@@ -18,11 +18,21 @@ from oncord.website import blocks, pages
 bp = Blueprint("website", __name__, url_prefix="/website")
 # A save carries the page as form-encoded JSON, which can take three times its stored size.
 MAX_SAVE_BYTES = 4 * blocks.MAX_PAGE_BYTES + 64 * 1024
+# One element's settings (at most 10,000 characters of embed code) on the editor's round-trips.
+MAX_BLOCK_REQUEST_BYTES = 256 * 1024
+BLOCK_ENDPOINTS = {"website.new_block", "website.block_settings", "website.apply_block"}
 
 
 @bp.context_processor
 def editor_context():
     return {"block_types_by_name": blocks.BLOCK_TYPES, "levels": blocks.LEVELS, "styles": blocks.STYLES}
+
+
+@bp.before_request
+def cap_block_requests():
+    """The editor's round-trips echo what they are sent: refuse (413) more than one element's worth."""
+    if request.endpoint in BLOCK_ENDPOINTS and (request.content_length or 0) > MAX_BLOCK_REQUEST_BYTES:
+        raise RequestEntityTooLarge()
 
 
 @bp.errorhandler(pages.PageNotFound)
@@ -62,9 +72,8 @@ def edit(page_id: int):
 @bp.post("/pages/<int:page_id>/")
 def save(page_id: int):
     page = pages.get_page(page_id)
-    if (request.content_length or 0) > MAX_SAVE_BYTES:
-        raise RequestEntityTooLarge()
-    request.max_content_length = MAX_SAVE_BYTES  # a body sent without a length is cut off too
+    if (request.content_length or 0) > MAX_SAVE_BYTES:  # CSRF checks have read the form already:
+        raise RequestEntityTooLarge()  # refuse before anything is echoed back
     if request.files:
         abort(400, "The page's elements must come from the editor as text, not as an uploaded file.")
     form = PageForm()

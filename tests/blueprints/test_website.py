@@ -264,3 +264,15 @@ def test_an_oversized_page_is_refused_without_echoing_it(client, db, login_as, c
     db.session.refresh(page)
     assert page.blocks == [{"type": "heading", "text": "Kept", "level": 2}] and page.version == 1
     assert 'data-max-bytes="524288"' in html  # the editor checks the same limit before sending
+
+
+def test_the_editors_round_trips_refuse_more_than_one_elements_worth(client, db, login_as, csrf_token):
+    login_as()
+    token = csrf_token("/website/pages/")
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    huge = "x" * 1024 * 1024
+    assert client.post("/website/blocks/apply", headers=headers, data={"type": "text", "text": huge}).status_code == 413
+    assert client.post("/website/blocks/settings", headers=headers,
+                       data={"block": json.dumps({"type": "text", "text": huge})}).status_code == 413
+    embed = client.post("/website/blocks/apply", headers=headers, data={"type": "embed", "code": "<p>" + "x" * 9_990 + "</p>"})
+    assert embed.status_code == 200  # the largest real element still passes
