@@ -1,4 +1,8 @@
-"""The clinic's public website: published pages at `/<slug>`, the home page at `/`."""
+"""The clinic's public website: published pages at `/<slug>`, the home page at `/`.
+
+Nothing here sends a visitor to the staff login: without a published home page, `/` shows a
+plain welcome page with the clinic's name (and its Book Now button when bookings are set up).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, url_for
@@ -19,7 +23,7 @@ def home():
         return redirect(url_for("dashboard.index"))
     page = pages.home_page()
     if page is None:
-        return redirect(url_for("auth.login"))
+        return _render_public("public/welcome.html")
     return render_site_page(page)
 
 
@@ -28,21 +32,21 @@ def home():
 def show(slug: str):
     page = pages.published_page(slug)
     if page is None:
-        connection = get_connection()
-        response = make_response(render_template("public/not_found.html", clinic_name=clinic_name(connection),
-                                                 navigation=pages.navigation()), 404)
-        return security.apply_public_headers(response, security.cliniko_host(connection))
+        return _render_public("public/not_found.html", status=404)
     return render_site_page(page)
 
 
 def render_site_page(page, *, preview: bool = False):
     """A page in the public theme, with the public CSP (the staff preview uses it too)."""
+    return _render_public("public/page.html", page=page, preview=preview, current_page=page)
+
+
+def _render_public(template: str, status: int = 200, **context):
     connection = get_connection()
     response = make_response(render_template(
-        "public/page.html", page=page, preview=preview, clinic_name=clinic_name(connection),
-        navigation=pages.navigation(), current_page=page,
-        booking_url=connection.booking_url if connection else None,
-    ))
+        template, clinic_name=clinic_name(connection), navigation=pages.navigation(),
+        booking_url=connection.booking_url if connection else None, **context,
+    ), status)
     return security.apply_public_headers(response, security.cliniko_host(connection))
 
 
@@ -53,6 +57,16 @@ def clinic_name(connection) -> str:
 @bp.app_template_global("cliniko_embed")
 def _cliniko_embed(block):
     return blocks.cliniko_embed(block)
+
+
+@bp.app_template_global("embed_hosts")
+def _embed_hosts(block):
+    return blocks.embed_hosts(block)
+
+
+@bp.app_template_global("button_href")
+def _button_href(block):
+    return blocks.button_href(block)
 
 
 @bp.app_template_global("booking_href")

@@ -24,8 +24,17 @@
     refresh();
   }
 
+  /* The sidebar lists every other website the page's embeds load content from. */
+  function listHosts() {
+    const hosts = [...new Set(blocks().flatMap((b) => JSON.parse(b.dataset.hosts || "[]")))];
+    const list = document.getElementById("embedded-host-list");
+    list.replaceChildren(...hosts.map((host) => Object.assign(document.createElement("li"), { textContent: host })));
+    document.getElementById("embedded-hosts").hidden = hosts.length === 0;
+  }
+
   function refresh() {
     editor.classList.toggle("is-empty", blocks().length === 0);
+    listHosts();
     const block = selected();
     selectionPanel.hidden = !block;
     if (block) {
@@ -114,8 +123,23 @@
   });
 
   form.addEventListener("input", markDirty);
-  form.addEventListener("submit", () => {
-    form.elements.blocks.value = JSON.stringify(blocks().map((b) => JSON.parse(b.dataset.block)));
+  /* The server refuses pages over its limit (measured the same way, as UTF-8 JSON): say so
+     here, before the edits leave the browser, so nothing is lost. */
+  const kb = (bytes) => Math.ceil(bytes / 1024).toLocaleString("en");
+  form.addEventListener("submit", (event) => {
+    const json = JSON.stringify(blocks().map((b) => JSON.parse(b.dataset.block)));
+    const size = new Blob([json]).size;
+    const limit = Number(editor.dataset.maxBytes);
+    const sizeError = document.getElementById("page-size-error");
+    sizeError.hidden = !(limit && size > limit);
+    if (!sizeError.hidden) {
+      event.preventDefault();
+      sizeError.textContent = `This page is too large (${kb(size)} KB); the limit is ${kb(limit)} KB. ` +
+        "Remove some elements or shorten long texts, then Save.";
+      sizeError.scrollIntoView({ block: "center" });
+      return;
+    }
+    form.elements.blocks.value = json;
     dirty = false;
   });
 

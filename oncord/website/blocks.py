@@ -5,8 +5,10 @@ staff click Apply and again on Save (the browser's JSON is never trusted).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from oncord.website import embeds
 
@@ -32,6 +34,9 @@ STYLES = {"primary": "Filled", "secondary": "Outline"}
 LEVELS = {1: "Large", 2: "Medium", 3: "Small"}
 MAX_TEXT = 5_000
 MAX_BLOCKS = 100
+# A page's elements as stored (compact JSON, UTF-8). Far above any real page, and it keeps
+# a save (and the editor that echoes it) small: a 5 MB post once came back as 15 MB.
+MAX_PAGE_BYTES = 512 * 1024
 
 
 class BlockError(ValueError):
@@ -40,6 +45,25 @@ class BlockError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class PageTooLarge(BlockError):
+    """The page's elements together pass MAX_PAGE_BYTES."""
+
+    def __init__(self, size: int | None):
+        super().__init__({"blocks": too_large_message(size)})
+        self.size = size
+
+
+def too_large_message(size: int | None) -> str:
+    measured = f" ({_kb(size)} KB)" if size else ""
+    return (f"This page is too large{measured}; the limit is {_kb(MAX_PAGE_BYTES)} KB. "
+            "Remove some elements or shorten long texts, then Save.")
+
+
+def page_size(items: list[dict[str, Any]]) -> int:
+    """Bytes of the elements as stored; page-editor.js measures the same way before it saves."""
+    return len(json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def new_block(type_name: str) -> dict[str, Any]:
@@ -53,6 +77,26 @@ def clean_block(raw: Any) -> dict[str, Any]:
     """A stored block from settings as posted; raises BlockError with per-setting messages."""
     if not isinstance(raw, dict) or raw.get("type") not in BLOCK_TYPES:
         raise BlockError({"type": "Unknown element."})
+    block, errors = _cleaned_settings(raw)
+    if errors:
+        raise BlockError(errors)
+    return block
+
+
+def editable_block(raw: Any) -> dict[str, Any] | None:
+    """A posted block to show again in the editor after a refused save: cleaned as for saving,
+    with each refused setting emptied (a `javascript:` link never comes back live).
+    Embed code is kept for staff to fix: it is cleaned again whenever it is rendered."""
+    if not isinstance(raw, dict) or raw.get("type") not in BLOCK_TYPES:
+        return None
+    block, errors = _cleaned_settings(raw)
+    for name in errors:
+        if name in block and name != "code":
+            block[name] = ""
+    return block
+
+
+def _cleaned_settings(raw: dict) -> tuple[dict[str, Any], dict[str, str]]:
     kind = raw["type"]
     errors: dict[str, str] = {}
     text = lambda name, limit=200: _text(raw, name, limit)  # noqa: E731
@@ -81,9 +125,7 @@ def clean_block(raw: Any) -> dict[str, Any]:
             errors["url"] = "Use an https:// address, or leave empty for the one in Settings > Integrations."
     else:
         block = _clean_embed(raw, errors)
-    if errors:
-        raise BlockError(errors)
-    return {"type": kind, **block}
+    return {"type": kind, **block}, errors
 
 
 def clean_blocks(raw: Any) -> list[dict[str, Any]]:
@@ -99,6 +141,8 @@ def clean_blocks(raw: Any) -> list[dict[str, Any]]:
         except BlockError as exc:
             label = BLOCK_TYPES[item["type"]].label if isinstance(item, dict) and item.get("type") in BLOCK_TYPES else "Element"
             raise BlockError({"blocks": f"{label} #{position}: {' '.join(exc.errors.values())}"}) from exc
+    if (size := page_size(cleaned)) > MAX_PAGE_BYTES:
+        raise PageTooLarge(size)
     return cleaned
 
 
@@ -110,10 +154,30 @@ def booking_href(block: dict[str, Any], booking_url: str | None) -> str | None:
     return None
 
 
+def button_href(block: dict[str, Any]) -> str | None:
+    """Where a Button goes, only if it is an address a saved block could hold."""
+    url = block.get("url")
+    return url if isinstance(url, str) and (_is_https(url) or _is_local_path(url)) else None
+
+
 def cliniko_embed(block: dict[str, Any]) -> embeds.ClinikoEmbed | None:
     if block.get("type") != "embed" or block.get("kind") != "cliniko":
         return None
     return embeds.parse_cliniko_embed(block.get("code", ""))
+
+
+def embed_hosts(block: dict[str, Any]) -> list[str]:
+    """Other websites an EMBED element shows content from, as it would be rendered."""
+    if block.get("type") != "embed":
+        return []
+    if cliniko := cliniko_embed(block):
+        return [urlsplit(cliniko.src).hostname]
+    return embeds.embedded_hosts(embed_html(block.get("code") or ""))
+
+
+def embedded_hosts(items: list[dict[str, Any]]) -> list[str]:
+    """Every host the page's EMBED elements load content from, for the editor to list."""
+    return list(dict.fromkeys(host for block in items for host in embed_hosts(block)))
 
 
 def book_now_blocks(connection) -> list[dict[str, Any]] | None:
@@ -150,6 +214,10 @@ def _clean_embed(raw: dict, errors: dict[str, str]) -> dict[str, Any]:
         errors["code"] = str(exc)
         return {"code": code, "kind": "", "removed": []}
     return {"code": result.code, "kind": result.kind, "removed": result.removed}
+
+
+def _kb(size: int) -> str:
+    return f"{-(-size // 1024):,}"
 
 
 def _text(raw: dict, name: str, limit: int) -> str:

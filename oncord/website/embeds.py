@@ -30,12 +30,12 @@ CLINIKO_SCRIPT = (
 )
 MAX_EMBED_LENGTH = 10_000
 
-# The allow-list for any other embed code.
+# The allow-list for any other embed code. Iframes get no `allow` (camera, microphone,
+# geolocation…) and no `referrerpolicy` (`unsafe-url` would hand visitors' full addresses on).
 ALLOWED_TAGS = {"iframe", "div", "p", "span", "a", "img", "br", "strong", "em", "b", "i", "h2", "h3", "h4",
                 "ul", "ol", "li", "blockquote", "figure", "figcaption"}
 ALLOWED_ATTRIBUTES = {
-    "iframe": {"src", "width", "height", "title", "allow", "allowfullscreen", "loading", "frameborder",
-               "scrolling", "referrerpolicy"},
+    "iframe": {"src", "width", "height", "title", "allowfullscreen", "loading", "frameborder", "scrolling"},
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height", "loading"},
 }
@@ -112,6 +112,18 @@ def parse_cliniko_embed(code: str) -> ClinikoEmbed | None:
         if "id" not in attrs or _collapse(parser.script_text) != CLINIKO_SCRIPT.replace("{id}", attrs["id"]):
             return None
     return ClinikoEmbed(src=attrs["src"], attributes=attrs, has_script=len(tags) == 2)
+
+
+def embedded_hosts(code: str) -> list[str]:
+    """The hosts whose content the (already cleaned) code loads into the page: iframes and images."""
+    parser = _Elements()
+    try:
+        parser.feed(code or "")
+        parser.close()
+    except Exception:  # noqa: BLE001
+        return []
+    hosts = (urlsplit(attrs.get("src", "")).hostname for tag, attrs in parser.elements if tag in {"iframe", "img"})
+    return _unique([host for host in hosts if host])
 
 
 def is_cliniko_booking_url(url: str, *, embedded: bool = False) -> bool:

@@ -16,6 +16,7 @@ MAX_SLUG = 80
 # oncord's own first path segments, on top of whatever the URL map holds (`u/` is for unsubscribe links).
 RESERVED_SLUGS = {"login", "logout", "setup", "healthz", "contacts", "settings", "jobs", "static", "dashboard",
                   "account", "website", "u", "api", "admin", "favicon.ico", "robots.txt"}
+BOOK_NOW_SLUG = "book-now"
 
 
 class PageNotFound(LookupError):
@@ -70,6 +71,11 @@ def get_page(page_id: int) -> Page:
 
 def published_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug, Page.published.is_(True)))
+
+
+def page_at(slug: str) -> Page | None:
+    """The page at `/slug`, published or not."""
+    return db.session.scalar(select(Page).where(Page.slug == slug))
 
 
 def home_page() -> Page | None:
@@ -131,6 +137,8 @@ def save_page(page: Page, *, expected_version: int, title: str, slug: str, block
         errors.update(exc.errors)
     try:
         cleaned = block_rules.clean_blocks(blocks)
+    except block_rules.PageTooLarge:
+        raise  # the view answers 413 without echoing the page back
     except block_rules.BlockError as exc:
         errors.update(exc.errors)
     if errors:

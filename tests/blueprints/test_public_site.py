@@ -59,8 +59,12 @@ def test_unpublished_pages_are_404_but_staff_can_preview(client, db, admin, logi
     assert client.get("/draft").status_code == 404  # even for staff, drafts live only in the preview
 
 
-def test_root_is_login_then_home_page_then_dashboard_for_staff(client, db, admin, login_as):
-    assert client.get("/").headers["Location"] == "/login"
+def test_root_is_a_public_welcome_then_the_home_page_then_dashboard_for_staff(client, db, admin, login_as):
+    welcome = client.get("/")
+    html = welcome.get_data(as_text=True)
+    assert welcome.status_code == 200 and "Our clinic" in html  # never the staff login
+    assert "/login" not in html and "Sign in" not in html and "book-now" not in html
+    assert "script-src 'self'" in welcome.headers["Content-Security-Policy"]
     PageFactory(slug="welcome", published=True, is_home=True, blocks=[{"type": "heading", "text": "Hello visitors", "level": 1}])
     PageFactory(slug="other", published=False, is_home=False)
     db.session.commit()
@@ -68,12 +72,27 @@ def test_root_is_login_then_home_page_then_dashboard_for_staff(client, db, admin
     assert home.status_code == 200 and "Hello visitors" in home.get_data(as_text=True)
     login_as(Role.STAFF)
     assert client.get("/").headers["Location"] == "/dashboard"
+    assert client.get("/login").headers["Location"] == "/dashboard"  # the staff login stays at /login
 
 
-def test_unpublished_home_page_is_not_shown(client, db, admin):
-    PageFactory(slug="welcome", published=False, is_home=True)
+def test_without_a_home_page_root_shows_the_clinic_name_and_book_now(client, db, admin):
+    db.session.add(ClinikoConnection(account_name="Harbour Physio", booking_url="https://harbour.au1.cliniko.com/bookings"))
+    PageFactory(slug="welcome", published=False, is_home=True, blocks=[{"type": "text", "text": "Unpublished home"}])
+    PageFactory(slug="services", title="Services", published=True)
     db.session.commit()
-    assert client.get("/").headers["Location"] == "/login"
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Unpublished home" not in html
+    assert '<h1 class="site-heading">Harbour Physio</h1>' in html
+    assert 'href="https://harbour.au1.cliniko.com/bookings"' in html and "Book now" in html
+    assert 'href="/services"' in html and "/login" not in html
+
+
+def test_the_404_page_leads_home_not_to_the_login(client, db, admin):
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and 'href="/"' in missing.get_data(as_text=True)
+    home = client.get("/")
+    assert home.status_code == 200 and "Location" not in home.headers
 
 
 def test_oncord_paths_win_over_page_slugs(client, db, admin):
@@ -96,6 +115,17 @@ def test_generic_embeds_are_cleaned_again_when_rendered(client, db, admin):
     db.session.commit()
     html = client.get("/map").get_data(as_text=True)
     assert 'src="https://maps.example/embed"' in html and "alert(1)" not in html
+
+
+def test_embeds_saved_before_the_change_lose_device_permissions_when_rendered(client, db, admin):
+    PageFactory(slug="video", published=True, blocks=[
+        {"type": "embed", "kind": "html", "removed": [],
+         "code": '<iframe src="https://video.example/1" allow="camera; microphone; geolocation" '
+                 'referrerpolicy="unsafe-url"></iframe>'}])
+    db.session.commit()
+    html = client.get("/video").get_data(as_text=True)
+    assert 'src="https://video.example/1"' in html
+    assert "camera" not in html and "unsafe-url" not in html and "referrerpolicy" not in html
 
 
 def test_the_header_links_the_published_pages_home_first(client, db, admin):

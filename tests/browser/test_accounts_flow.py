@@ -22,7 +22,7 @@ def test_first_run_creates_the_admin(page, screenshot):
 
 def test_login_dashboard_and_logout(page, make_user, screenshot):
     make_user(Role.STAFF, email="sam@clinic.example", name="Sam Lee")
-    page.goto("/")
+    page.goto("/dashboard")
     assert "/login" in page.url
     page.fill("#email", "sam@clinic.example")
     page.fill("#password", "wrong password")
@@ -38,8 +38,10 @@ def test_login_dashboard_and_logout(page, make_user, screenshot):
     expect(page.locator("nav")).not_to_contain_text("Users")  # staff see no admin areas
     page.click("text=Sign out")
     expect(page.locator(".flash-info")).to_have_text("You are signed out.")
-    page.goto("/")
+    page.goto("/dashboard")
     assert "/login" in page.url
+    page.goto("/")  # the public site, never the staff login
+    assert page.url.endswith("/") and page.locator("#password").count() == 0
 
 
 def test_admin_changes_a_role_with_htmx(page, make_user, screenshot):

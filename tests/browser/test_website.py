@@ -63,7 +63,7 @@ def test_build_publish_and_visit_a_book_now_page(page, browser, live_server, sig
     page.click("#save-page")
     expect(page.locator(".flash-success")).to_contain_text("Saved")
     page.click("button:has-text('Publish')")
-    expect(page.locator(".flash-success")).to_contain_text("Published at /book-now")
+    expect(page.locator(".flash-success")).to_contain_text(f"Published at {live_server}/book-now")
     saved = db.session.query(Page).one()  # before the home page below exists
     db.session.refresh(saved)
     assert [b["type"] for b in saved.blocks] == ["heading", "embed"] and saved.blocks[1]["code"] == CLINIKO_EMBED
@@ -162,3 +162,91 @@ def test_unsaved_changes_warn_before_leaving(page, sign_in):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
     page.goto("/dashboard")
     assert dialogs == ["beforeunload"]
+
+
+def test_visitors_without_a_home_page_see_the_clinic_never_the_login(browser, live_server, db, make_user):
+    make_user("admin")  # past first-run setup
+    db.session.add(ClinikoConnection(account_name="Harbour Physio", booking_url=BOOKING_URL))
+    db.session.commit()
+    visitor = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    try:
+        public = visitor.new_page()
+        public.route(BOOKING_URL + "*", lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Book online</title><h1>Harbour Physio bookings</h1>"))
+        public.goto("/")
+        assert public.url == live_server + "/"  # no redirect to the staff login
+        expect(public.locator("h1")).to_have_text("Harbour Physio")
+        expect(public.locator("#password")).to_have_count(0)
+        public.screenshot(path=str(_artifact("public-welcome")), full_page=True)
+        public.goto("/no-such-page")
+        expect(public.locator("h1")).to_have_text("Page not found")
+        public.click("a:has-text('Go to the home page')")
+        public.wait_for_url(live_server + "/")
+        expect(public.locator("h1")).to_have_text("Harbour Physio")
+        public.click("a.book-now")
+        public.wait_for_url(BOOKING_URL)
+        expect(public.locator("h1")).to_have_text("Harbour Physio bookings")
+    finally:
+        visitor.close()
+
+
+def test_published_link_opens_the_live_page_and_book_now_reopens_its_page(page, live_server, sign_in, screenshot):
+    db.session.add(ClinikoConnection(account_name="Harbour Physio", booking_url=BOOKING_URL))
+    db.session.commit()
+    sign_in("admin")
+    page.goto("/settings/integrations/")
+    page.click("button:has-text('Create a Book Now page')")
+    expect(page.locator(".flash-success")).to_contain_text("Your Book Now page is ready")
+    editor_url = page.url
+    page.click("button:has-text('Publish')")
+    live = f"{live_server}/book-now"
+    link = page.locator(".flash-success a")
+    expect(link).to_have_text(live)
+    expect(page.locator(".page-live a")).to_have_attribute("href", live)
+    screenshot("website-published-link")
+    with page.context.expect_page() as opened:
+        link.click()
+    public = opened.value
+    public.wait_for_load_state()
+    assert public.url == live
+    expect(public.locator("h1")).to_have_text("Book an appointment")
+    public.close()
+
+    page.goto("/settings/integrations/")
+    page.click("button:has-text('Create a Book Now page')")  # again: the same page, not /book-now-2
+    page.wait_for_url(editor_url)
+    expect(page.locator(".flash-info")).to_contain_text("You already have a Book Now page at /book-now")
+    screenshot("website-book-now-reopened")
+    assert db.session.query(Page).count() == 1
+
+
+def test_the_editor_lists_embedded_sites_and_refuses_an_oversized_page(page, sign_in, screenshot):
+    sign_in("staff")
+    _new_page(page, "Find us")
+    page.click("#palette .palette-item[data-type=embed]")
+    expect(page.locator("#canvas > .block")).to_have_count(1)
+    expect(page.locator("#embedded-hosts")).to_be_hidden()
+    page.click("#selection-panel button:has-text('Edit')")
+    page.fill("#block-code", '<iframe src="https://www.google.com/maps/embed?pb=1" allow="camera; geolocation" '
+                             'referrerpolicy="unsafe-url"></iframe>')
+    page.click("#block-form button:has-text('Apply')")
+    expect(page.locator("#block-notes")).to_contain_text("Removed for safety: allow attribute, referrerpolicy attribute")
+    expect(page.locator("#embedded-host-list li")).to_have_text(["www.google.com"])
+    expect(page.locator("#canvas .block-hosts")).to_have_text("Shows content from www.google.com")
+    screenshot("website-embedded-hosts")
+    page.click("#save-page")
+    expect(page.locator(".flash-success")).to_contain_text("Saved")
+    expect(page.locator("#embedded-host-list li")).to_have_text(["www.google.com"])
+
+    # A page over the limit is refused in the browser, before anything is sent or lost.
+    page.click("#palette .palette-item[data-type=text]")
+    expect(page.locator("#canvas > .block")).to_have_count(2)
+    page.locator("#canvas > .block[data-type=text]").evaluate(
+        "b => { b.dataset.block = JSON.stringify({type: 'text', text: 'x'.repeat(600 * 1024)}); }")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.click("#save-page")
+    expect(page.locator("#page-size-error")).to_have_text(
+        "This page is too large (601 KB); the limit is 512 KB. Remove some elements or shorten long texts, then Save.")
+    screenshot("website-page-too-large")
+    assert posts == [] and page.locator("#canvas > .block").count() == 2

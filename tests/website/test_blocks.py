@@ -63,3 +63,23 @@ def test_book_now_page_content():
     assert with_embed[2]["code"] == CLINIKO_EMBED
     with_url = book_now_blocks(_Connection(booking_url="https://c.au1.cliniko.com/bookings"))
     assert [b["type"] for b in with_url] == ["heading", "text", "booknow"]
+
+
+def test_editable_block_empties_refused_settings_and_keeps_the_rest():
+    from oncord.website.blocks import editable_block
+
+    assert editable_block({"type": "button", "label": " Go ", "url": "javascript:alert(1)", "style": "evil"}) == {
+        "type": "button", "label": "Go", "url": "", "style": "primary"}
+    assert editable_block({"type": "image", "url": "data:text/html,x", "alt": "A"})["url"] == ""
+    assert editable_block({"type": "heading", "text": "Hi", "level": 9, "onclick": "x"}) == {
+        "type": "heading", "text": "Hi", "level": 2}
+    assert editable_block({"type": "script"}) is None and editable_block("text") is None
+
+
+def test_button_href_only_for_addresses_a_saved_block_could_hold():
+    from oncord.website.blocks import button_href
+
+    assert button_href({"url": "https://clinic.example/x"}) == "https://clinic.example/x"
+    assert button_href({"url": "/about"}) == "/about"
+    for url in ("javascript:alert(1)", "//evil.example", "/\\evil.example", "http://x.example", None, 5):
+        assert button_href({"url": url}) is None

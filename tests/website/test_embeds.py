@@ -1,7 +1,8 @@
 """Embed code: Cliniko's passes unchanged; anything else is cleaned, and staff are told what went."""
 import pytest
 
-from oncord.website.embeds import EmbedRefused, clean_embed, is_cliniko_booking_url, parse_cliniko_embed
+from oncord.website.embeds import (EmbedRefused, clean_embed, embedded_hosts, is_cliniko_booking_url,
+                                   parse_cliniko_embed)
 from tests.website.cliniko_samples import CLINIKO_EMBED, CLINIKO_SRC, OLD_CLINIKO_EMBED
 
 
@@ -89,6 +90,21 @@ def test_https_iframes_are_kept():
     code = '<iframe src="https://www.google.com/maps/embed?pb=1" width="600" height="450" loading="lazy"></iframe>'
     result = clean_embed(code)
     assert result.kind == "html" and result.code == code and result.removed == []
+
+
+def test_other_iframes_lose_device_permissions_and_referrer_policy():
+    code = ('<iframe src="https://video.example/embed/1" width="560" allowfullscreen '
+            'allow="camera; microphone; geolocation" referrerpolicy="unsafe-url"></iframe>')
+    result = clean_embed(code)
+    assert result.code == '<iframe src="https://video.example/embed/1" width="560" allowfullscreen=""></iframe>'
+    assert result.removed == ["allow attribute", "referrerpolicy attribute"]  # and the editor says so
+
+
+def test_embedded_hosts_are_the_iframe_and_image_sources():
+    code = ('<iframe src="https://www.google.com/maps/embed"></iframe><img src="https://cdn.example/a.png">'
+            '<a href="https://link.example/">not loaded</a><iframe src="https://www.google.com/x"></iframe>')
+    assert embedded_hosts(code) == ["www.google.com", "cdn.example"]
+    assert embedded_hosts("") == [] and embedded_hosts("<p>text</p>") == []
 
 
 @pytest.mark.parametrize("code", [
