@@ -3,7 +3,7 @@ import logging
 
 import requests
 
-from oncord.models import Appointment, Contact, SyncRun
+from oncord.models import Appointment, AppointmentType, Contact, Practitioner, SyncRun
 from oncord.sync import pull
 
 # What must never appear in a stored problem, an error or the log.
@@ -26,6 +26,11 @@ def test_a_nul_byte_in_a_patient_is_cleaned_and_every_patient_arrives(db, sandbo
     sandbox.reset(patients=30, appointments=60, seed=5)
     created = requests.post(f"{sandbox.control_url}/patients", json=PRIVATE, timeout=10)  # JSON carries \u0000
     assert created.status_code == 201 and "\\u0000" in created.text
+    world = sandbox.world
+    booked = world.book_appointment(created.json()["id"])
+    world.cancel_appointment(booked["id"], note="Called\u0000 to cancel")
+    practitioner = world.add_practitioner(first_name="Sa\u0000m")
+    kind = world.add_appointment_type("Dry\u0000 Needling")
     caplog.set_level(logging.INFO)
 
     run = pull.run(connected.id)
@@ -35,6 +40,9 @@ def test_a_nul_byte_in_a_patient_is_cleaned_and_every_patient_arrives(db, sandbo
     contact = db.session.query(Contact).filter_by(cliniko_patient_id=int(created.json()["id"])).one()
     assert (contact.first_name, contact.last_name, contact.address_1) == ("NulQuintessa", "Vantablack", "17 Hidden Lane")
     assert db.session.query(Appointment).count() == len(sandbox.world.appointment_ids(include_hidden=True))
+    assert db.session.get(Appointment, int(booked["id"])).cancellation_note == "Called to cancel"
+    assert db.session.get(Practitioner, int(practitioner["id"])).first_name == "Sam"
+    assert db.session.get(AppointmentType, int(kind["id"])).name == "Dry Needling"
     assert_no_private_data(*run.problems, run.error, connected.last_error, caplog.text)
 
 
