@@ -60,8 +60,7 @@ def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: in
     rows, events = [], []
     for appointment in appointments:
         row = appointment_row(appointment, contacts.get(appointment.patient_id))
-        for name in fit_to_columns(Appointment.__table__, row):
-            result.problems.append(f"appointment {appointment.id}: {name.replace('_', ' ')} is longer than oncord keeps; shortened")
+        result.problems.extend(fit_to_columns(Appointment.__table__, row, f"appointment {appointment.id}"))
         if appointment.patient_id is not None and row["contact_id"] is None:
             result.problems.append(f"appointment {appointment.id}: patient {appointment.patient_id} not synced yet")
         if appointment.appointment_type_id and appointment.appointment_type_id not in known_types:

@@ -82,8 +82,7 @@ def contact_fields(patient: Patient) -> dict:
 def repair(fields: dict, patient_id: int) -> list[str]:
     """Fix what Cliniko let through that oncord cannot use; say what was done."""
     # Problems are stored and logged: they name the field, never its value.
-    problems = [f"patient {patient_id}: {name.replace('_', ' ')} is longer than oncord keeps; shortened"
-                for name in fit_to_columns(Contact.__table__, fields)]
+    problems = fit_to_columns(Contact.__table__, fields, f"patient {patient_id}")
     if fields["email"] and not _valid_email(fields["email"]):
         problems.append(f"patient {patient_id}: email is not a valid address; left empty")
         fields["email"] = None
@@ -328,7 +327,7 @@ def _upsert_contacts(rows: list[dict]) -> list[Refused]:
     full = [{**dict.fromkeys(columns), "created_at": row["updated_at"], **row} for row in rows]
     keep_on_update = {"created_at", "cliniko_patient_id", "link_note"}
     return bulk_upsert(Contact.__table__, full, key="cliniko_patient_id",
-                update=[c for c in columns if c not in keep_on_update])
+                       update=[c for c in columns if c not in keep_on_update])
 
 
 def _record(events: list[tuple[Patient, EventKind]], *, run_id: int, backfill: bool, now: datetime) -> None:

@@ -31,8 +31,7 @@ def _upsert(model, rows: list[dict], resource: str) -> PageResult:
     if not rows:
         return result
     for row in rows:
-        for name in fit_to_columns(model.__table__, row):
-            result.problems.append(f"{resource} {row['id']}: {name.replace('_', ' ')} is longer than oncord keeps; shortened")
+        result.problems.extend(fit_to_columns(model.__table__, row, f"{resource} {row['id']}"))
     existing = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_([r["id"] for r in rows])))}
     changed = [row for row in rows if result.count_row(existing.get(row["id"]), row, row.keys())]
     if refused := bulk_upsert(model.__table__, changed):

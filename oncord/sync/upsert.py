@@ -36,7 +36,8 @@ class Refused:
     reason: str
 
 
-def bulk_upsert(table: Table, rows: Sequence[dict], key: str = "id", update: Sequence[str] | None = None) -> list[Refused]:
+def bulk_upsert(table: Table, rows: Sequence[dict], key: str = "id",
+                update: Sequence[str] | None = None) -> list[Refused]:
     """Insert `rows`, updating `update` columns (default: all but the key) where `key` exists.
     Returns the rows the database refused; every other row is written."""
     if not rows:
@@ -92,18 +93,18 @@ def refusal_reason(error: Exception) -> str:
     return f"{type(original).__name__}: {words}" if words else type(original).__name__
 
 
-def fit_to_columns(table: Table, row: dict) -> list[str]:
+def fit_to_columns(table: Table, row: dict, record: str) -> list[str]:
     """Shorten text longer than its column (PostgreSQL refuses it, SQLite would keep it:
-    both end alike). Returns the names of the shortened columns."""
-    shortened = []
+    both end alike). Returns a problem per shortened value, naming `record` and the field."""
+    problems = []
     for name, value in row.items():
         column = table.c.get(name)
         if isinstance(value, str) and column is not None and isinstance(column.type, String):
             length = column.type.length
             if length and len(value) > length:
                 row[name] = value[:length]
-                shortened.append(name)
-    return shortened
+                problems.append(f"{record}: {name.replace('_', ' ')} is longer than oncord keeps; shortened")
+    return problems
 
 
 def refresh_statistics(table: Table) -> None:
