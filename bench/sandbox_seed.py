@@ -31,8 +31,10 @@ def main() -> None:
     seed_world(store, IdMint(), People(args.seed), patients=args.patients,
                appointments=args.appointments, anchor=default_anchor())
     elapsed = time.perf_counter() - started
-    counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("patients", "appointments")}
-    print(f"seeded {counts['patients']} patients and {counts['appointments']} appointments "
+    listed = store.scalar("SELECT count(*) FROM patients WHERE deleted_at IS NULL")
+    deleted = store.scalar("SELECT count(*) FROM patients WHERE deleted_at IS NOT NULL")
+    appointments = store.scalar("SELECT count(*) FROM appointments")
+    print(f"seeded {listed} patients (+{deleted} deleted) and {appointments} appointments "
           f"in {elapsed:.2f} s ({args.db})")
 
 

@@ -160,23 +160,24 @@ def practitioner_row(pid: int, stamp: str, **fields: Any) -> dict[str, Any]:
 
 def seed_patients(store: Store, mint: IdMint, people: People, rng: random.Random,
                   count: int, anchor: datetime) -> list[int]:
-    """Bulk insert; returns the ids of patients that can still be booked."""
+    """Bulk insert `count` patients the API lists (live, archived or merged) and, on top,
+    the few seeded as deleted; returns the ids of patients that can still be booked."""
     cols = columns("patients")
     span = 5 * 365 * 86400
+    fates = patient_fates(rng, count)
     # oldest first, so ids (minted in order) increase with created_at as Cliniko's do
-    offsets = sorted((rng.randrange(86400, span) for _ in range(count)), reverse=True)
+    offsets = sorted((rng.randrange(86400, span) for _ in fates), reverse=True)
     rows, bookable = [], []
-    for index, (pid, offset) in enumerate(zip(mint.take(count), offsets)):
+    for index, (pid, offset, fate) in enumerate(zip(mint.take(len(fates)), offsets, fates)):
         made = anchor - timedelta(seconds=offset)
         changed = made + timedelta(seconds=rng.randrange(offset)) if rng.random() < 0.4 else made
         row = {**people.patient(index), "id": pid, "created_at": format_time(made),
                "updated_at": format_time(changed)}
-        roll = rng.random()
-        if roll < 0.03:
+        if fate == "archived":
             row["archived_at"] = row["updated_at"]
-        elif roll < 0.033:
+        elif fate == "deleted":
             row["deleted_at"] = row["archived_at"] = row["updated_at"]
-        elif roll < 0.038 and bookable:
+        elif fate == "merged" and bookable:
             row["merged_with_patient_id"] = rng.choice(bookable)
             row["merged_at"] = row["archived_at"] = row["updated_at"]
         else:
@@ -185,6 +186,18 @@ def seed_patients(store: Store, mint: IdMint, people: People, rng: random.Random
         rows.append(tuple(row.get(c) for c in cols))
     store.insert_tuples("patients", cols, rows)
     return bookable
+
+
+def patient_fates(rng: random.Random, listed: int) -> list[str]:
+    """What becomes of each seeded patient, drawn until `listed` of them are ones the API
+    lists: deleted patients (hidden from every list but `/patients/deleted`) come on top."""
+    fates: list[str] = []
+    while listed > 0:
+        roll = rng.random()
+        fate = "archived" if roll < 0.03 else "deleted" if roll < 0.033 else "merged" if roll < 0.038 else "live"
+        fates.append(fate)
+        listed -= fate != "deleted"
+    return fates
 
 
 def seed_appointments(store: Store, mint: IdMint, rng: random.Random, clinic: Clinic,

@@ -15,13 +15,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; `overrides` (tests, tools) win over the environment."""
     from oncord import access, accounts, cli, routing
     from oncord.blueprints import register_blueprints
-    from oncord.config import load_config
+    from oncord.config import engine_options, load_config
     from oncord.database import configure_sqlite, include_in_autogenerate
     from oncord.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["TRUSTED_PROXIES"]:

@@ -51,7 +51,7 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "ENCRYPTION_KEYS": encryption_keys,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options({"pool_pre_ping": True}),
         "REDIS_URL": redis_url,
         "RQ_QUEUE_PREFIX": os.environ.get("ONCORD_QUEUE_PREFIX", "oncord"),
         "RQ_DASHBOARD_REDIS_URL": redis_url,
@@ -74,6 +74,11 @@ def load_config(instance_path: str) -> dict:
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
         "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),
     }
+
+
+def engine_options(options: dict | None) -> dict:
+    """SQL parameters are patient data: keep them out of every error message and log."""
+    return {**(options or {}), "hide_parameters": True}
 
 
 def normalise_database_url(url: str) -> str:

@@ -103,7 +103,18 @@ def parse_str(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise TypeError("expected a string")
-    return value or None
+    return clean_text(value) or None
+
+
+# NUL: PostgreSQL text refuses it. Lone surrogates (JSON's "\ud800"): no database can encode them.
+_UNSTORABLE = re.compile("\x00|[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Text any database can store: NULs dropped, lone surrogates shown as U+FFFD."""
+    if not _UNSTORABLE.search(value):
+        return value
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
 
 
 def parse_ids(values: Any) -> tuple[int, ...]:

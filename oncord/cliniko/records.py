@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from .errors import ClinikoDataError
 from .parsing import (
+    clean_text,
     link_id,
     parse_bool,
     parse_date,
@@ -57,7 +58,7 @@ class PhoneNumber:
         if not isinstance(number, str):
             raise TypeError("phone number must be a string")
         return cls(
-            number=number,
+            number=clean_text(number),
             phone_type=parse_str(raw.get("phone_type")),
             normalized_number=parse_str(raw.get("normalized_number")),
         )

@@ -10,7 +10,7 @@ from oncord.cliniko import Appointment as ClinikoAppointment
 from oncord.extensions import db
 from oncord.models import ActivityEvent, Appointment, AppointmentType, Contact, EventKind
 from oncord.sync.patients import PageResult
-from oncord.sync.upsert import bulk_upsert
+from oncord.sync.upsert import bulk_upsert, fit_to_columns
 from oncord.timestamps import utcnow
 
 COMPARED = (
@@ -60,6 +60,7 @@ def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: in
     rows, events = [], []
     for appointment in appointments:
         row = appointment_row(appointment, contacts.get(appointment.patient_id))
+        result.problems.extend(fit_to_columns(Appointment.__table__, row, f"appointment {appointment.id}"))
         if appointment.patient_id is not None and row["contact_id"] is None:
             result.problems.append(f"appointment {appointment.id}: patient {appointment.patient_id} not synced yet")
         if appointment.appointment_type_id and appointment.appointment_type_id not in known_types:
@@ -73,7 +74,10 @@ def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: in
             # The appointment moved patient (a merge): its history follows it.
             db.session.execute(update(ActivityEvent).where(ActivityEvent.appointment_id == appointment.id)
                                .values(contact_id=row["contact_id"]))
-    bulk_upsert(Appointment.__table__, rows)
+    if refused := bulk_upsert(Appointment.__table__, rows):
+        result.count_refused("appointment", refused, existed=before)
+        gone = {row.key for row in refused}
+        events = [event for event in events if event["appointment_id"] not in gone]
     if events:
         db.session.execute(ActivityEvent.__table__.insert(), events)
     return result

@@ -16,7 +16,7 @@ from oncord.models import (
     ActivityEvent, Appointment, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
 )
 from oncord.sync.consent import pulled_status
-from oncord.sync.upsert import bulk_upsert
+from oncord.sync.upsert import Refused, bulk_upsert, fit_to_columns
 from oncord.timestamps import utcnow
 
 # Fields copied from Cliniko, compared to decide whether a contact changed.
@@ -49,6 +49,16 @@ class PageResult:
             self.updated += 1
         return True
 
+    def count_refused(self, resource: str, refused: Sequence[Refused], existed) -> None:
+        """Rows counted as created or updated that the database then refused: skipped instead."""
+        for row in refused:
+            if row.key in existed:
+                self.updated -= 1
+            else:
+                self.created -= 1
+            self.skipped += 1
+            self.problems.append(f"skipped {resource} {row.key}: {row.reason}")
+
 
 def contact_fields(patient: Patient) -> dict:
     """The contact's synced fields as this patient has them."""
@@ -71,9 +81,10 @@ def contact_fields(patient: Patient) -> dict:
 
 def repair(fields: dict, patient_id: int) -> list[str]:
     """Fix what Cliniko let through that oncord cannot use; say what was done."""
-    problems = []
+    # Problems are stored and logged: they name the field, never its value.
+    problems = fit_to_columns(Contact.__table__, fields, f"patient {patient_id}")
     if fields["email"] and not _valid_email(fields["email"]):
-        problems.append(f"patient {patient_id}: email {fields['email']!r} is not a valid address; left empty")
+        problems.append(f"patient {patient_id}: email is not a valid address; left empty")
         fields["email"] = None
     if not fields["first_name"] and not fields["last_name"]:
         problems.append(f"patient {patient_id} has no name")
@@ -133,7 +144,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
             if len(matches) > 1:
                 values["link_note"] = (f"Not linked to {len(matches)} existing contacts with the same email "
                                        f"({patient.email}); created as a new contact.")
-                result.problems.append(f"patient {patient.id}: {len(matches)} contacts share {patient.email}")
+                result.problems.append(f"patient {patient.id}: {len(matches)} contacts share its email; not linked")
             values |= {"cliniko_patient_id": patient.id, "created_at": now}
             rows.append(values)
             result.created += 1
@@ -147,8 +158,10 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
             rows.append(values)
             result.updated += 1
         events.extend((patient, kind) for kind in kinds)
-    if rows:
-        _upsert_contacts(rows)
+    if rows and (refused := _upsert_contacts(rows)):
+        result.count_refused("patient", refused, existed=existing)
+        gone = {row.key for row in refused}
+        events = [(patient, kind) for patient, kind in events if patient.id not in gone]
     if events or rows:
         _record(events, run_id=run_id, backfill=backfill, now=now)
         _attach_orphan_appointments([p.id for p in patients])
@@ -308,13 +321,13 @@ def _unlinked_by_email(patients: Sequence[Patient]) -> dict[str, list[Contact]]:
     return found
 
 
-def _upsert_contacts(rows: list[dict]) -> None:
+def _upsert_contacts(rows: list[dict]) -> list[Refused]:
     # One multi-row statement needs the same columns in every row: fill the gaps.
     columns = set().union(*rows) | {"created_at"}
     full = [{**dict.fromkeys(columns), "created_at": row["updated_at"], **row} for row in rows]
     keep_on_update = {"created_at", "cliniko_patient_id", "link_note"}
-    bulk_upsert(Contact.__table__, full, key="cliniko_patient_id",
-                update=[c for c in columns if c not in keep_on_update])
+    return bulk_upsert(Contact.__table__, full, key="cliniko_patient_id",
+                       update=[c for c in columns if c not in keep_on_update])
 
 
 def _record(events: list[tuple[Patient, EventKind]], *, run_id: int, backfill: bool, now: datetime) -> None:
@@ -352,8 +365,8 @@ def mark_deleted(deleted: Sequence[DeletedRecord], *, run_id: int) -> PageResult
     """Mark the contacts of patients deleted in Cliniko; the contacts themselves stay."""
     result = PageResult()
     when = {d.id: d.deleted_at for d in deleted}
-    contacts = db.session.scalars(select(Contact).where(
-        Contact.cliniko_patient_id.in_(when), Contact.cliniko_deleted_at.is_(None))).all()
+    known = db.session.scalars(select(Contact).where(Contact.cliniko_patient_id.in_(when))).all()
+    contacts = [c for c in known if c.cliniko_deleted_at is None]
     now = utcnow()
     for contact in contacts:
         contact.cliniko_deleted_at = when[contact.cliniko_patient_id]
@@ -361,7 +374,8 @@ def mark_deleted(deleted: Sequence[DeletedRecord], *, run_id: int) -> PageResult
                                      occurred_at=contact.cliniko_deleted_at, recorded_at=now, sync_run_id=run_id,
                                      data={"patient_id": str(contact.cliniko_patient_id)}))
     result.updated = len(contacts)
-    result.unchanged = len(deleted) - len(contacts)
+    # Patients deleted before oncord ever saw them are not ours to count.
+    result.unchanged = len(known) - len(contacts)
     return result
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from oncord import cliniko
 from oncord.extensions import db
@@ -24,7 +26,7 @@ from oncord.sync.appointments import apply_appointments
 from oncord.sync.lock import TTL, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_practitioners
-from oncord.sync.upsert import refresh_statistics
+from oncord.sync.upsert import refresh_statistics, refusal_reason
 from oncord.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,8 @@ def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: boo
         except Exception as exc:
             db.session.rollback()
             finish(sync_run, connection, recorder, error=exc)
+            if is_database_error(exc):  # RQ stores the raised error's text: keep row data out of it
+                raise SyncFailed(sync_run.error) from None
             raise
         finish(sync_run, connection, recorder)
         return sync_run
@@ -210,7 +214,11 @@ def finish(sync_run: SyncRun, connection: ClinikoConnection, recorder: Recorder,
         sync_run.status = SyncStatus.FAILED.value
         sync_run.error = describe_error(error)
         connection.last_error = sync_run.error
-        log.exception("sync run %s failed", sync_run.id, exc_info=error)
+        if is_database_error(error):  # its message may quote row data: where it failed, not what
+            log.error("sync run %s failed: %s (%s)\n%s", sync_run.id, sync_run.error, type(error).__name__,
+                      "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            log.exception("sync run %s failed", sync_run.id, exc_info=error)
     db.session.commit()
 
 
@@ -234,7 +242,17 @@ def describe_error(error: Exception) -> str:
         return "Cliniko could not be reached; the next sync will try again."
     if isinstance(error, connections.NotConnected):
         return "Cliniko is not connected."
+    if is_database_error(error):  # never the message: databases quote the values they refuse
+        return f"The sync stopped on a database error ({refusal_reason(error)}); the next sync will try again."
     return f"The sync stopped: {type(error).__name__}: {error}"
+
+
+class SyncFailed(RuntimeError):
+    """Raised in place of a database error, whose text could carry patient data."""
+
+
+def is_database_error(error: Exception) -> bool:
+    return isinstance(error, (SQLAlchemyError, UnicodeError))
 
 
 def changed_since(cursor: datetime | None, checked_at: datetime | None) -> datetime | None:

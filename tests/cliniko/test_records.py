@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date, datetime, timezone
 
 import pytest
@@ -239,3 +240,18 @@ def test_ids_outside_int64_digits_are_data_errors(raw_id):
 def test_rails_style_utc_stamps_are_read():
     a = Appointment.from_api(payloads.appointment(starts_at="2024-06-01 00:00:00 UTC"))
     assert a.starts_at == datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+def test_text_no_database_can_store_is_cleaned_on_the_way_in():
+    """A NUL stops PostgreSQL (and every sync after it); a lone surrogate stops any encoder."""
+    raw = json.loads(json.dumps(payloads.patient(
+        first_name="Ja\u0000ne", last_name="Cit\ud800izen", address_1="1 Smith\u0000 Street", notes="\u0000",
+        patient_phone_numbers=[{"phone_type": "Mobile", "number": "0412\u0000345678"}])))
+    p = Patient.from_api(raw)
+    assert (p.first_name, p.last_name, p.address_1, p.notes) == ("Jane", "Cit\ufffdizen", "1 Smith Street", None)
+    assert p.patient_phone_numbers[0].number == "0412345678"
+    appointment = Appointment.from_api(payloads.appointment(notes="a\u0000b", cancellation_note="\u0000late"))
+    assert (appointment.notes, appointment.cancellation_note) == ("ab", "late")
+    stamps = {"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z"}
+    assert Practitioner.from_api({"id": "6", "first_name": "Al\u0000ex", **stamps}).first_name == "Alex"
+    assert AppointmentType.from_api({"id": "5", "name": "Ini\u0000tial", **stamps}).name == "Initial"

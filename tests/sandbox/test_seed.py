@@ -14,10 +14,15 @@ from cliniko_sandbox.queries import Page
 from cliniko_sandbox.store import format_time, utcnow
 
 
-def everything(sandbox, listing):
+def everything(sandbox, listing, reveal=None):
     rows, _ = sandbox.world.browse(listing, [], [("id", "asc")], Page(1, 10**6),
-                                   reveal=listing.hidden)
+                                   reveal=listing.hidden if reveal is None else reveal)
     return rows
+
+
+def listed_patients(sandbox):
+    """What `GET /patients` returns when asked for archived ones too: deleted ones never."""
+    return everything(sandbox, PATIENTS, reveal=("archived_at",))
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +48,22 @@ def test_clinic_shape(seeded):
     assert names["Initial Consultation"] == 60 and names["Standard Consultation"] == 30
 
 
+@pytest.mark.parametrize("count", [1, 37, 600])
+def test_patients_n_seeds_n_listed_patients_and_deleted_ones_on_top(count):
+    sandbox = Sandbox(patients=count, appointments=0, seed=42)
+    assert len(listed_patients(sandbox)) == count
+    assert sum(1 for p in everything(sandbox, PATIENTS) if p["deleted_at"]) == (
+        len(everything(sandbox, PATIENTS)) - count)
+
+
+def test_a_big_clinic_has_deleted_patients_on_top_of_n(seeded):
+    patients = everything(seeded, PATIENTS)
+    assert len(listed_patients(seeded)) == 600
+    assert any(p["deleted_at"] for p in patients) and len(patients) > 600
+
+
 def test_patients_are_realistic_and_awkward(seeded):
     patients = everything(seeded, PATIENTS)
-    assert len(patients) == 600
     first_names = {p["first_name"] for p in patients}
     assert {"Zoë", "José-María"} <= first_names
     assert any(p["last_name"] in ("O'Brien", "Nguyễn") for p in patients)
