@@ -12,8 +12,9 @@ from sqlalchemy import func, inspect, select, update
 
 from oncord.cliniko import DeletedRecord, Patient
 from oncord.extensions import db
+from oncord.messaging import consent
 from oncord.models import (
-    ActivityEvent, Appointment, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
+    ActivityEvent, Appointment, ConsentSource, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
 )
 from oncord.sync.consent import pulled_status
 from oncord.sync.upsert import bulk_upsert
@@ -115,7 +116,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
     linkable = _unlinked_by_email([p for p in patients if p.id not in existing])
     waiting = _waiting_edits([c.id for c in existing.values()])
     now = utcnow()
-    rows, events, linked_by_email = [], [], set()
+    rows, events, linked_by_email, consent_changes = [], [], set(), []
     for patient in patients:
         contact = existing.get(patient.id)
         if contact is not None and contact.id in waiting:
@@ -128,6 +129,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
         if values is None:
             result.unchanged += 1
             continue
+        consent_changes.extend(_consent_changes(patient, contact, values, run_id))
         if contact is None:
             matches = linkable.get((patient.email or "").strip().lower(), [])
             if len(matches) > 1:
@@ -149,6 +151,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
         events.extend((patient, kind) for kind in kinds)
     if rows:
         _upsert_contacts(rows)
+    consent.record_changes(consent_changes, source=ConsentSource.CLINIKO_PULL, now=now)
     if events or rows:
         _record(events, run_id=run_id, backfill=backfill, now=now)
         _attach_orphan_appointments([p.id for p in patients])
@@ -192,6 +195,16 @@ def _merge(patient: Patient, contact: Contact | None, now: datetime, problems: l
     if all(before[k] == values[k] for k in before):
         return None, []
     return values, _events_for_change(contact, values)
+
+
+def _consent_changes(patient: Patient, contact: Contact | None, values: dict, run_id: int) -> list:
+    """The consent-ledger rows this pull's statuses imply (none where a status stays)."""
+    return [consent.PulledChange(
+        patient_id=patient.id, channel=channel, old_status=getattr(contact, f"{channel}_status") if contact else None,
+        new_status=values[f"{channel}_status"],
+        evidence={"sync_run_id": run_id, flag: getattr(patient, flag), "patient_updated_at": patient.updated_at.isoformat()})
+        for channel, flag in (("email", "accepted_email_marketing"), ("sms", "accepted_sms_marketing"))
+        if contact is None or getattr(contact, f"{channel}_status") != values[f"{channel}_status"]]
 
 
 def _waiting_edits(contact_ids: list[int]) -> dict[int, dict[str, OutboxEdit]]:
