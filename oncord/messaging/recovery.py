@@ -10,6 +10,8 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from oncord.messaging import ledger
 from oncord.queues import enqueue, get_queue
@@ -41,8 +43,21 @@ def recover(now: datetime | None = None) -> tuple[list[int], list[int]]:
     """Run the recovery once; returns (ids now uncertain, ids queued again)."""
     uncertain, waiting = ledger.recover_stuck(stuck_after(), now=now)
     for message_id in waiting:
+        _forget_abandoned_job(send_job_id(message_id))
         queue_send(message_id)
     return uncertain, waiting
+
+
+def _forget_abandoned_job(job_id: str) -> None:
+    """A send job "started" long ago whose row is still queued died (or hangs) before the send:
+    drop it so a fresh one can be queued. Were it alive after all, the queued -> sending claim
+    lets only one of the two send."""
+    try:
+        job = Job.fetch(job_id, connection=get_queue().connection)
+    except NoSuchJobError:
+        return
+    if job.get_status() == JobStatus.STARTED:
+        job.delete()
 
 
 def ensure_scheduled(now: datetime | None = None) -> datetime:
