@@ -12,6 +12,7 @@ from rq import Worker
 
 from oncord.extensions import db
 from oncord.jobs import worker_app
+from oncord.messaging import recovery as messaging_recovery
 from oncord.queues import all_queues, redis_connection
 from oncord.sync import schedule
 from oncord.worker_locks import release_dead_scheduler_locks
@@ -22,6 +23,7 @@ def main(argv: list[str]) -> int:
     with app.app_context():
         db.engine.dispose()  # no pooled connection may cross the fork
         schedule.ensure_scheduled()  # the periodic sync chain survives restarts
+        messaging_recovery.ensure_scheduled()  # so does the stuck-send recovery
         names = [queue.name for queue in all_queues(app)]
         release_dead_scheduler_locks(names, redis_connection(app))
         # The worker blocks on Redis for minutes between jobs: no short socket timeout here.

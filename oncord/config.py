@@ -73,6 +73,15 @@ def load_config(instance_path: str) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
         "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),
+        # Messaging: these override Settings > Messaging (see oncord/messaging/settings.py).
+        "SMTP_URL": os.environ.get("ONCORD_SMTP_URL") or None,
+        "TWILIO_ACCOUNT_SID": os.environ.get("ONCORD_TWILIO_ACCOUNT_SID") or None,
+        "TWILIO_AUTH_TOKEN": os.environ.get("ONCORD_TWILIO_AUTH_TOKEN") or None,
+        "TWILIO_FROM": os.environ.get("ONCORD_TWILIO_FROM") or None,
+        # Tests only: "module:Class" of a channel used instead of outbox/SMTP/Twilio.
+        "MESSAGING_TEST_CHANNEL": os.environ.get("ONCORD_MESSAGING_TEST_CHANNEL") or None,
+        "MESSAGING_RECOVERY_SECONDS": int(os.environ.get("ONCORD_MESSAGING_RECOVERY_SECONDS", "60")),
+        "MESSAGING_STUCK_AFTER_SECONDS": int(os.environ.get("ONCORD_MESSAGING_STUCK_AFTER_SECONDS", "600")),
     }
 
 

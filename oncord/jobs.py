@@ -57,6 +57,24 @@ def sync_tick() -> None:
             schedule.queue_pull(connection.id, SyncTrigger.SCHEDULED, full=full)
 
 
+def send_message(message_id: int) -> None:
+    """Send a recorded ("queued") message; a row another worker took, or already finished, is left alone."""
+    from oncord.messaging import deliver
+
+    with app_context():
+        deliver.send_queued(message_id)
+
+
+def recover_stuck_messages() -> dict:
+    """Every minute: sends a dead worker left "sending" become "uncertain"; forgotten queued ones are queued again."""
+    from oncord.messaging import recovery
+
+    with app_context():
+        recovery.ensure_scheduled()
+        uncertain, requeued = recovery.recover()
+        return {"uncertain": uncertain, "requeued": requeued}
+
+
 def _record_progress(phase: str | None, done: int, total: int | None) -> None:
     from rq import get_current_job
 

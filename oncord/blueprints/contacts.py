@@ -52,7 +52,7 @@ def index():
 def new():
     form = NewContactForm()
     if form.validate_on_submit():
-        contact = records.create_contact(form.to_details())
+        contact = records.create_contact(form.to_details(), user_id=current_user.id)
         db.session.commit()
         flash(f"{contact.name} was added. They stay in oncord; nothing was sent to Cliniko.", "success")
         return redirect(url_for("contacts.show", contact_id=contact.id))

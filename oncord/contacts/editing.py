@@ -6,7 +6,8 @@ from datetime import datetime
 
 from oncord.contacts.records import ContactDetails, apply_details
 from oncord.extensions import db
-from oncord.models import Contact, DeletedContactLink
+from oncord.messaging import consent
+from oncord.models import ConsentSource, Contact, DeletedContactLink
 from oncord.sync import outbox
 
 
@@ -19,9 +20,10 @@ def update_contact(contact: Contact, details: ContactDetails, *, user_id: int | 
         contact.country = country  # keep Cliniko's spelling unless the country changed
     if contact.phone != before["phone"]:
         contact.phone_raw = contact.phone
-    for channel in ("email_status", "sms_status"):
-        if getattr(contact, channel) != before[channel]:
-            setattr(contact, f"{channel}_changed_at", now)
+    for channel in ("email", "sms"):  # through the consent ledger, with who changed it
+        new_status = getattr(contact, f"{channel}_status")
+        setattr(contact, f"{channel}_status", before[f"{channel}_status"])
+        consent.set_status(contact, channel, new_status, ConsentSource.STAFF, user=user_id, now=now)
     return outbox.record_edits(contact, before, user_id=user_id, now=now)
 
 

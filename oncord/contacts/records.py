@@ -8,7 +8,8 @@ import pycountry
 from sqlalchemy import select
 
 from oncord.extensions import db
-from oncord.models import ClinikoConnection, Contact, contact_search_text
+from oncord.messaging import consent
+from oncord.models import ClinikoConnection, ConsentSource, Contact, contact_search_text
 
 
 class ContactNotFound(LookupError):
@@ -69,13 +70,14 @@ def get_contact(contact_id: int) -> Contact:
     return contact
 
 
-def create_contact(details: ContactDetails) -> Contact:
+def create_contact(details: ContactDetails, user_id: int | None = None) -> Contact:
     """Add an unlinked contact (never sent to Cliniko); the caller commits."""
     contact = Contact()
     apply_details(contact, details)
     contact.phone_raw = contact.phone
     db.session.add(contact)
     db.session.flush()
+    consent.record_new_contact(contact, ConsentSource.CONTACT_CREATED, user=user_id)
     return contact
 
 

@@ -2,15 +2,20 @@
 from oncord.models.activity import ActivityEvent, EventKind
 from oncord.models.appointment import Appointment
 from oncord.models.cliniko import AppointmentType, ClinikoConnection, Practitioner
+from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
+from oncord.models.message import Message, MessageKind, MessageStatus
+from oncord.models.messaging_settings import MessagingSettings
 from oncord.models.page import Page
 from oncord.models.outbox import DeletedContactLink, OutboxEdit, OutboxStatus
+from oncord.models.suppression import Suppression
 from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
 from oncord.models.user import Role, User, UserSession
 
 __all__ = [
     "ActivityEvent", "Appointment", "AppointmentType", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "OutboxEdit", "OutboxStatus",
+    "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
     "contact_search_text",
 ]

@@ -12,8 +12,9 @@ from sqlalchemy import func, inspect, select, update
 
 from oncord.cliniko import DeletedRecord, Patient
 from oncord.extensions import db
+from oncord.messaging import consent
 from oncord.models import (
-    ActivityEvent, Appointment, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
+    ActivityEvent, Appointment, ConsentSource, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
 )
 from oncord.sync.consent import pulled_status
 from oncord.sync.upsert import Refused, bulk_upsert, fit_to_columns
@@ -126,7 +127,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
     linkable = _unlinked_by_email([p for p in patients if p.id not in existing])
     waiting = _waiting_edits([c.id for c in existing.values()])
     now = utcnow()
-    rows, events, linked_by_email = [], [], set()
+    rows, events, linked_by_email, consent_changes = [], [], set(), []
     for patient in patients:
         contact = existing.get(patient.id)
         if contact is not None and contact.id in waiting:
@@ -139,6 +140,7 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
         if values is None:
             result.unchanged += 1
             continue
+        consent_changes.extend(_consent_changes(patient, contact, values, run_id))
         if contact is None:
             matches = linkable.get((patient.email or "").strip().lower(), [])
             if len(matches) > 1:
@@ -162,6 +164,8 @@ def apply_patients(patients: Sequence[Patient], *, run_id: int, backfill: bool) 
         result.count_refused("patient", refused, existed=existing)
         gone = {row.key for row in refused}
         events = [(patient, kind) for patient, kind in events if patient.id not in gone]
+        consent_changes = [change for change in consent_changes if change.patient_id not in gone]
+    consent.record_changes(consent_changes, source=ConsentSource.CLINIKO_PULL, now=now)
     if events or rows:
         _record(events, run_id=run_id, backfill=backfill, now=now)
         _attach_orphan_appointments([p.id for p in patients])
@@ -205,6 +209,16 @@ def _merge(patient: Patient, contact: Contact | None, now: datetime, problems: l
     if all(before[k] == values[k] for k in before):
         return None, []
     return values, _events_for_change(contact, values)
+
+
+def _consent_changes(patient: Patient, contact: Contact | None, values: dict, run_id: int) -> list:
+    """The consent-ledger rows this pull's statuses imply (none where a status stays)."""
+    return [consent.PulledChange(
+        patient_id=patient.id, channel=channel, old_status=getattr(contact, f"{channel}_status") if contact else None,
+        new_status=values[f"{channel}_status"],
+        evidence={"sync_run_id": run_id, flag: getattr(patient, flag), "patient_updated_at": patient.updated_at.isoformat()})
+        for channel, flag in (("email", "accepted_email_marketing"), ("sms", "accepted_sms_marketing"))
+        if contact is None or getattr(contact, f"{channel}_status") != values[f"{channel}_status"]]
 
 
 def _waiting_edits(contact_ids: list[int]) -> dict[int, dict[str, OutboxEdit]]:

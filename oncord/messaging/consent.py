@@ -1,0 +1,87 @@
+"""Changing a contact's email or SMS status, always with a consent-ledger row saying who, how and why.
+
+Every status change goes through here (`set_status`), or, for the pull's bulk writes,
+`record_changes`; an unchanged status writes nothing. Helpers add, the caller commits.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from oncord.extensions import db
+from oncord.models import ConsentChange, ConsentSource, Contact, User
+from oncord.timestamps import utcnow
+
+CHANNELS = ("email", "sms")
+
+
+def set_status(contact: Contact, channel: str, new_status: str, source: ConsentSource | str,
+               evidence: dict | None = None, user: User | int | None = None,
+               now: datetime | None = None) -> ConsentChange | None:
+    """Set the contact's `channel` status and record the change; None (and no row) when unchanged.
+
+    `user`: the staff member (or their id) who made it; `evidence`: what proves it (message id,
+    inbound SMS id, IP address and User-Agent of a web unsubscribe...).
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    old = getattr(contact, f"{channel}_status")
+    if old == new_status:
+        return None
+    now = now or utcnow()
+    setattr(contact, f"{channel}_status", new_status)
+    setattr(contact, f"{channel}_status_changed_at", now)
+    if contact.id is None:
+        db.session.add(contact)
+        db.session.flush()
+    change = ConsentChange(
+        contact_id=contact.id, cliniko_patient_id=contact.cliniko_patient_id, channel=channel, old_status=old,
+        new_status=new_status, source=ConsentSource(source).value, evidence=evidence or {},
+        user_id=user.id if isinstance(user, User) else user, created_at=now)
+    db.session.add(change)
+    return change
+
+
+def record_new_contact(contact: Contact, source: ConsentSource | str, evidence: dict | None = None,
+                       user: User | int | None = None, now: datetime | None = None) -> list[ConsentChange]:
+    """A new contact's first statuses (old status: none), so the ledger starts where the contact does."""
+    now = now or utcnow()
+    if contact.id is None:
+        db.session.add(contact)
+        db.session.flush()
+    changes = [ConsentChange(contact_id=contact.id, cliniko_patient_id=contact.cliniko_patient_id, channel=channel,
+                             old_status=None, new_status=getattr(contact, f"{channel}_status"),
+                             source=ConsentSource(source).value, evidence=evidence or {},
+                             user_id=user.id if isinstance(user, User) else user, created_at=now)
+               for channel in CHANNELS]
+    db.session.add_all(changes)
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class PulledChange:
+    """A status the pull wrote in bulk: the contact is found by patient id once the rows exist."""
+
+    patient_id: int
+    channel: str
+    old_status: str | None
+    new_status: str
+    evidence: dict
+
+
+def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | str, now: datetime) -> int:
+    """Ledger rows for statuses already written by a bulk statement (the Cliniko pull)."""
+    changes = [c for c in changes if c.old_status != c.new_status]
+    if not changes:
+        return 0
+    contact_ids = dict(db.session.execute(select(Contact.cliniko_patient_id, Contact.id)
+                                          .where(Contact.cliniko_patient_id.in_({c.patient_id for c in changes}))).all())
+    db.session.execute(ConsentChange.__table__.insert(), [
+        {"contact_id": contact_ids.get(c.patient_id), "cliniko_patient_id": c.patient_id, "channel": c.channel,
+         "old_status": c.old_status, "new_status": c.new_status, "source": ConsentSource(source).value,
+         "evidence": c.evidence, "user_id": None, "created_at": now, "cliniko_told_at": None}
+        for c in changes])
+    return len(changes)

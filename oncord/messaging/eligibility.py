@@ -1,0 +1,60 @@
+"""Whom not to send to, and why, in staff words. Checked when deciding and again at send time."""
+from __future__ import annotations
+
+import phonenumbers
+
+from oncord.messaging import suppressions
+from oncord.models import ConsentStatus, Contact, MessageKind
+
+SMS_CAPABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def address_for(contact: Contact, channel: str) -> str | None:
+    """The contact's email address, or mobile number in E.164; None when there is none."""
+    if channel == "email":
+        return (contact.email or "").strip() or None
+    if not contact.phone:
+        return None
+    try:
+        number = phonenumbers.parse(contact.phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return contact.phone if phonenumbers.number_type(number) in SMS_CAPABLE else None
+
+
+def why_not(contact: Contact | None, channel: str, kind: str, address: str | None = None) -> str | None:
+    """Why this message must not go, or None when it may. `address`: where it would go (default: the contact's).
+
+    Marketing needs Subscribed; factual and test messages go to Pending too; Unsubscribed
+    never gets anything. A test send to a staff address has no contact.
+    """
+    kind = MessageKind(kind)
+    if contact is None:
+        if kind is not MessageKind.TEST:
+            return "The contact no longer exists in oncord (deleted or erased)."
+    else:
+        if reason := _contact_reason(contact, channel, kind):
+            return reason
+        address = address or address_for(contact, channel)
+    if not address:
+        return "No email address." if channel == "email" else "No mobile number."
+    patient_id = contact.cliniko_patient_id if contact is not None else None
+    if suppressions.is_suppressed(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
+        return "This person was erased from oncord and must not be contacted."
+    return None
+
+
+def _contact_reason(contact: Contact, channel: str, kind: MessageKind) -> str | None:
+    status = getattr(contact, f"{channel}_status")
+    label = "email" if channel == "email" else "SMS"
+    if status == ConsentStatus.UNSUBSCRIBED.value:
+        return f"Unsubscribed from {label}."
+    if status != ConsentStatus.SUBSCRIBED.value and kind is MessageKind.MARKETING:
+        return f"Has not agreed to marketing by {label} (Pending)."
+    if contact.cliniko_deleted_at is not None:
+        return "The patient was deleted in Cliniko."
+    if contact.merged_into_patient_id is not None:
+        return "The patient was merged into another patient in Cliniko."
+    if contact.cliniko_archived_at is not None:
+        return "The patient is archived in Cliniko."
+    return None
