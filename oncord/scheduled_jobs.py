@@ -61,7 +61,8 @@ def next_run_at(id_prefix: str) -> datetime | None:
     connection = redis_connection()
     times = []
     for queue in all_queues():
-        if any(i.startswith(id_prefix) for i in queue.get_job_ids() + queue.started_job_registry.get_job_ids()):
+        waiting_or_running = queue.get_job_ids() + queue.started_job_registry.get_job_ids(cleanup=False)
+        if any(job_id.startswith(id_prefix) for job_id in waiting_or_running):
             return utcnow()
         for raw_id, score in connection.zrange(queue.scheduled_job_registry.key, 0, -1, withscores=True):
             if raw_id.decode().startswith(id_prefix):
