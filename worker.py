@@ -11,6 +11,7 @@ import time
 from flask import Flask
 from redis import Redis
 from rq import Worker, worker_registration
+from rq.exceptions import StopRequested
 
 from oncord import scheduled_jobs
 from oncord.extensions import db
@@ -50,6 +51,13 @@ class ScheduleKeepingWorker(Worker):
         if self.schedule_check_due:
             self.schedule_checked_at = time.monotonic()
             self.keep_schedule()
+        if self._stop_requested:  # RQ's idle wait loop never looks at this flag itself
+            raise StopRequested()
+
+    def request_stop(self, signum, frame):
+        """Also flag the stop: the StopRequested raised by RQ's handler may land in code that swallows it."""
+        self._stop_requested = True
+        super().request_stop(signum, frame)
 
     def keep_schedule(self) -> None:
         """Idempotent with any number of workers: scheduled jobs have fixed or time-slot ids."""
@@ -59,6 +67,8 @@ class ScheduleKeepingWorker(Worker):
                 scheduled_jobs.restore_missing()
                 db.session.remove()
                 db.engine.dispose()  # no pooled connection may cross the fork into a work horse
+        except StopRequested:  # SIGTERM arrived meanwhile: RQ's signal handler raised it here
+            raise
         except Exception:  # a check that fails now runs again next time; the worker goes on
             self.log.warning("could not check the schedule", exc_info=True)
 

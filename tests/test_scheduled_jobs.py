@@ -1,4 +1,6 @@
 """Scheduled jobs lost from Redis come back through the workers, and Settings says when they are missing."""
+import os
+import signal
 import time
 
 import pytest
@@ -89,3 +91,14 @@ def test_settings_warn_when_no_worker_runs_or_the_schedule_is_missing(app, db, c
     html = page()
     assert "Not scheduled: Automatic sync" in html
     assert "<li>Automatic sync: <span class=\"text-red\">missing</span></li>" in html
+
+
+def test_a_worker_checking_every_second_stops_promptly_when_asked(app, db, start_worker):
+    """SIGTERM raises inside whatever the worker runs: a schedule check must not swallow it."""
+    procs = [start_worker(SCHEDULE_CHECK_SECONDS=1, SYNC_INTERVAL_SECONDS=3600) for _ in range(3)]
+    _wait_for(lambda: scheduled_jobs.running_workers() == 3, "three workers up")
+    time.sleep(1.5)  # each is now between checks, or in one
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        assert proc.wait(timeout=30) == 0
