@@ -26,8 +26,8 @@ class Background:
             return ("Background services are unavailable: automatic sync, Synchronise and sending edits to "
                     "Cliniko are paused. Edits are kept and sent once they are back.")
         if not self.workers:
-            return ("No background worker is running: nothing syncs and edits wait until one starts "
-                    "(python worker.py).")
+            return ("No background worker is running: nothing syncs and edits for Cliniko wait until one "
+                    "starts. Whoever runs oncord starts it with python worker.py.")
         missing = [run.label for run in self.scheduled if run.missing]
         if missing:
             return (f"Not scheduled: {', '.join(missing)}. A running worker puts it back within a minute or so; "
