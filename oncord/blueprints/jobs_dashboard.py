@@ -25,6 +25,9 @@ STATE_CHANGING = {"rq_dashboard." + name for name in
                   ("delete_job_view", "requeue_job_view", "requeue_all", "empty_queue", "compact_queue")}
 
 
+REGISTRIES = {"queued", "failed", "deferred", "started", "finished", "scheduled", "canceled"}
+
+
 def is_ours(queue_name: str | None) -> bool:
     return bool(queue_name) and queue_name.startswith(current_app.config["RQ_QUEUE_PREFIX"] + ":")
 
@@ -60,6 +63,8 @@ def register(app: Flask) -> None:
             return redirect(jobs_url())
         if "queue_name" in args and not is_ours(args["queue_name"]):
             abort(404)
+        if not _listing_args_valid(args):
+            abort(404)  # rq-dashboard answers 500 for an unknown list or a page number that is not one
         if "job_id" in args:
             try:
                 job = Job.fetch(args["job_id"], connection=current_app.redis_conn)
@@ -85,6 +90,17 @@ def register(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"],
             )
         return response
+
+
+def _listing_args_valid(args: dict) -> bool:
+    if args.get("instance_number", 0) != 0:  # one Redis here; rq-dashboard raises for any other number
+        return False
+    if "registry_name" in args and args["registry_name"] not in REGISTRIES:
+        return False
+    for name, top in (("per_page", 1000), ("page", 10**9)):
+        if name in args and not (str(args[name]).isdigit() and 1 <= int(args[name]) <= top):
+            return False
+    return True
 
 
 def jobs_url() -> str:

@@ -134,3 +134,13 @@ def test_dashboard_pages_show_oncords_favicon(client, db, login_as):
     assert icon == "/static/favicon.svg"
     assert client.get(icon).status_code == 200
     assert "favicon.ico" not in html
+
+
+def test_bad_list_names_page_numbers_and_instances_answer_404(client, db, login_as):
+    login_as(Role.ADMIN)
+    q = "oncord-test:default"
+    for url in (f"/jobs/0/data/jobs/{q}/nonsense/8/asc/1.json", f"/jobs/0/data/jobs/{q}/queued/abc/asc/1.json",
+                f"/jobs/0/data/jobs/{q}/queued/0/asc/1.json", f"/jobs/0/data/jobs/{q}/queued/8/asc/x.json",
+                f"/jobs/0/view/jobs/{q}/nonsense/8/asc/1", "/jobs/5/view/queues", "/jobs/5/data/queues.json"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/jobs/0/data/jobs/{q}/failed/8/dsc/1.json").status_code == 200
