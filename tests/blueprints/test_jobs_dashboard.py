@@ -74,6 +74,9 @@ def test_another_installs_queue_and_jobs_are_out_of_reach(client, db, login_as):
                 f"/jobs/queue/{OTHER}/queued/empty", f"/jobs/queue/{OTHER}/compact"):
         assert client.post(url, headers=headers).status_code == 404, url
     assert other.count == 1 and Job.fetch(job.id, connection=redis_connection()).args == ("their patient's name",)
+    ours = get_queue().enqueue("builtins.print", "ours")
+    assert client.get(f"/jobs/0/view/job/{ours.id}").status_code == 200
+    assert client.get(f"/jobs/0/data/job/{ours.id}.json").json["origin"] == "oncord-test:default"
 
 
 def test_unknown_or_malformed_job_ids_answer_404(client, db, login_as):
