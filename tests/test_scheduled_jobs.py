@@ -102,3 +102,9 @@ def test_a_worker_checking_every_second_stops_promptly_when_asked(app, db, start
         os.killpg(proc.pid, signal.SIGTERM)
     for proc in procs:
         assert proc.wait(timeout=30) == 0
+
+
+def test_cliniko_status_on_the_command_line_warns_too(app, db, connected):
+    text = app.test_cli_runner().invoke(args=["cliniko", "status"]).output
+    assert "Next automatic sync:  -" in text
+    assert "Warning: No background worker is running" in text
