@@ -106,12 +106,19 @@ def pending_pull(connection_id: int) -> Job | None:
 
 
 def _pushes_waiting() -> bool:
-    """Edits are due to go on their own: connected, automatic sync on, and some waiting."""
+    """A batch of edits falls due later, with automatic sync on: its push job must exist.
+
+    A batch already due (its push failed, or Redis was down when it fell due) goes with
+    the next tick's sync, as every sync sends the due edits.
+    """
     from oncord.sync import push
     from oncord.sync.connection import get_connection
 
     connection = get_connection()
-    return bool(connection and connection.is_connected and connection.auto_sync) and push.next_due_at() is not None
+    if not (connection and connection.is_connected and connection.auto_sync):
+        return False
+    due = push.next_due_at()
+    return due is not None and due > utcnow()
 
 
 def ensure_push_scheduled() -> None:
