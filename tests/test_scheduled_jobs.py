@@ -108,3 +108,15 @@ def test_cliniko_status_on_the_command_line_warns_too(app, db, connected):
     text = app.test_cli_runner().invoke(args=["cliniko", "status"]).output
     assert "Next automatic sync:  -" in text
     assert "Warning: No background worker is running" in text
+
+
+def test_settings_show_when_waiting_edits_go(app, db, connected, client, login_as):
+    from datetime import timedelta
+
+    from oncord.timestamps import utcnow
+
+    login_as(Role.ADMIN)
+    job = schedule.queue_push(connected.id, utcnow() + timedelta(minutes=2))
+    at = get_queue().scheduled_job_registry.get_scheduled_time(job)
+    local = app.jinja_env.filters["local_time"](at)
+    assert f"<li>Edits for Cliniko: {local}</li>" in client.get("/settings/integrations/").get_data(as_text=True)
