@@ -23,8 +23,6 @@ URL_PREFIX = "/jobs"
 # Its routes that change something: POST only (rq-dashboard also takes GET for "requeue all").
 STATE_CHANGING = {"rq_dashboard." + name for name in
                   ("delete_job_view", "requeue_job_view", "requeue_all", "empty_queue", "compact_queue")}
-
-
 REGISTRIES = {"queued", "failed", "deferred", "started", "finished", "scheduled", "canceled"}
 
 
@@ -51,28 +49,7 @@ def register(app: Flask) -> None:
     # Its pages and JSON list queues and workers through these two names.
     rq_dashboard.web.Queue, rq_dashboard.web.Worker = _ThisInstallsQueue, _ThisInstallsWorker
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=URL_PREFIX)
-
-    @app.before_request
-    def keep_dashboard_to_this_install():
-        if request.blueprint != "rq_dashboard" or request.endpoint == "rq_dashboard.static":
-            return None
-        if request.endpoint in STATE_CHANGING and request.method != "POST":
-            abort(405)  # a link or an image on another site must not change anything
-        args = request.view_args or {}
-        if request.endpoint == "rq_dashboard.jobs_overview" and args.get("queue_name") is None:
-            return redirect(jobs_url())
-        if "queue_name" in args and not is_ours(args["queue_name"]):
-            abort(404)
-        if not _listing_args_valid(args):
-            abort(404)  # rq-dashboard answers 500 for an unknown list or a page number that is not one
-        if "job_id" in args:
-            try:
-                job = Job.fetch(args["job_id"], connection=current_app.redis_conn)
-            except (NoSuchJobError, ValueError):  # gone, or not an id RQ could have made
-                abort(404)
-            if not is_ours(job.origin):
-                abort(404)
-        return None
+    app.before_request(keep_dashboard_to_this_install)  # after oncord.access: only admins learn what exists
 
     @app.errorhandler(InvalidJobOperation)
     def job_not_requeueable(error):
@@ -90,6 +67,29 @@ def register(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"],
             )
         return response
+
+
+def keep_dashboard_to_this_install():
+    """Refuse what rq-dashboard would allow: GETs that change things, other installs' queues and jobs."""
+    if request.blueprint != "rq_dashboard" or request.endpoint == "rq_dashboard.static":
+        return None
+    if request.endpoint in STATE_CHANGING and request.method != "POST":
+        abort(405)  # a link or an image on another site must not change anything
+    args = request.view_args or {}
+    if request.endpoint == "rq_dashboard.jobs_overview" and args.get("queue_name") is None:
+        return redirect(jobs_url())
+    if "queue_name" in args and not is_ours(args["queue_name"]):
+        abort(404)
+    if not _listing_args_valid(args):
+        abort(404)  # rq-dashboard answers 500 for an unknown list or a page number that is not one
+    if "job_id" in args:
+        try:
+            job = Job.fetch(args["job_id"], connection=current_app.redis_conn)
+        except (NoSuchJobError, ValueError):  # gone, or not an id RQ could have made
+            abort(404)
+        if not is_ours(job.origin):
+            abort(404)
+    return None
 
 
 def _listing_args_valid(args: dict) -> bool:
