@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; `overrides` (tests, tools) win over the environment."""
-    from oncord import access, accounts, cli, routing
+    from oncord import access, accounts, background, cli, routing
     from oncord.blueprints import register_blueprints
     from oncord.config import engine_options, load_config
     from oncord.database import configure_sqlite, include_in_autogenerate
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.unauthorized_handler(access.unauthorized_response)
 
     access.init_app(app)
+    background.init_app(app)
     from oncord.website import security
     security.init_app(app)
     register_blueprints(app)

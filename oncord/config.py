@@ -57,6 +57,9 @@ def load_config(instance_path: str) -> dict:
         "RQ_DASHBOARD_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: count sign-in attempts in memory rather than lock everyone out.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         "LOGIN_RATE_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -70,6 +73,8 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "SYNC_INTERVAL_SECONDS": int(os.environ.get("SYNC_INTERVAL_SECONDS", "120")),
         "PUSH_DELAY_SECONDS": int(os.environ.get("PUSH_DELAY_SECONDS", "120")),
+        # How often each idle worker puts back scheduled jobs lost from Redis.
+        "SCHEDULE_CHECK_SECONDS": int(os.environ.get("SCHEDULE_CHECK_SECONDS", "60")),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
         "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),

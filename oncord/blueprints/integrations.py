@@ -6,6 +6,7 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
 
+from oncord.background import UNAVAILABLE
 from oncord.extensions import db
 from oncord.forms.integrations import AutoSyncForm, BookingForm, ConnectForm
 from oncord.models import SyncTrigger
@@ -63,8 +64,12 @@ def auto_sync():
 
 @bp.post("/cliniko/sync")
 def synchronise():
+    """With Redis down nothing can be queued: the status it renders says so."""
     connection = connections.require_connection()
-    schedule.queue_pull(connection.id, SyncTrigger.MANUAL)
+    try:
+        schedule.queue_pull(connection.id, SyncTrigger.MANUAL)
+    except UNAVAILABLE:
+        pass
     return render_template("integrations/_status.html", state=sync_state(connection))
 
 

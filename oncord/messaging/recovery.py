@@ -13,6 +13,7 @@ from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from oncord import scheduled_jobs
 from oncord.messaging import ledger
 from oncord.queues import enqueue, get_queue
 from oncord.timestamps import utcnow
@@ -68,3 +69,7 @@ def ensure_scheduled(now: datetime | None = None) -> datetime:
     get_queue()
     enqueue(RECOVERY_JOB, job_id=f"messages-recovery-{slot}", delay=max(at - (now or utcnow()), timedelta(0)))
     return at
+
+
+scheduled_jobs.register(scheduled_jobs.ScheduledJob(
+    "Checking unfinished sends", "messages-recovery-", needed=lambda: True, ensure=ensure_scheduled))

@@ -75,6 +75,8 @@ def status(as_json: bool) -> None:
         click.echo(f"Latest run: {run['status']} ({run['trigger']}), {run['requests']} requests")
     if state["last_error"]:
         click.echo(f"Last error: {state['last_error']}")
+    if state["background_warning"]:
+        click.echo(f"Warning: {state['background_warning']}")
 
 
 def _print_progress(phase: str | None, done: int, total: int | None) -> None:

@@ -61,6 +61,7 @@ def queue_push(contact: Contact) -> str:
 
     from flask import current_app
 
+    from oncord.background import UNAVAILABLE
     from oncord.sync import push, schedule
     from oncord.sync.connection import get_connection
 
@@ -75,6 +76,10 @@ def queue_push(contact: Contact) -> str:
     if first is None:
         return "Saved."
     due = first + push.push_delay()
-    schedule.queue_push(connection.id, due)
+    try:
+        schedule.queue_push(connection.id, due)
+    except UNAVAILABLE:  # the edit is committed: a worker's schedule check or the next sync sends it
+        return ("Saved. Background services are unavailable right now: the change is kept and "
+                "sent to Cliniko when they are back.")
     local = due.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
     return f"Saved. The change reaches Cliniko at about {local:%-I:%M %p}."

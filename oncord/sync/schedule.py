@@ -3,7 +3,8 @@
 RQ's scheduler runs a small `tick` job; each tick queues the pull when one is due and
 schedules the next tick. Tick ids are time slots, so any number of workers (or web
 processes calling `ensure_scheduled`) agree on one chain, and a chain broken by a
-crash is mended by the next `ensure_scheduled`.
+crash, a Redis flush or a deleted job is mended by the next `ensure_scheduled`: every
+worker calls it through `oncord.scheduled_jobs.restore_missing`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask import current_app
 from rq.job import Job
 from rq.exceptions import NoSuchJobError
 
+from oncord import scheduled_jobs
 from oncord.models import ClinikoConnection, SyncTrigger
 from oncord.queues import enqueue, get_queue
 from oncord.timestamps import utcnow
@@ -29,8 +31,12 @@ def pull_job_id(connection_id: int) -> str:
     return f"cliniko-pull-{connection_id}"
 
 
+TICK_PREFIX = "cliniko-tick-"
+PUSH_PREFIX = "cliniko-push-"
+
+
 def tick_job_id(slot: int) -> str:
-    return f"cliniko-tick-{slot}"
+    return f"{TICK_PREFIX}{slot}"
 
 
 def next_slot(now: datetime | None = None) -> tuple[int, datetime]:
@@ -64,7 +70,7 @@ def push_slot_seconds() -> int:
 
 
 def push_job_id(connection_id: int, due_at: datetime) -> str:
-    return f"cliniko-push-{connection_id}-{math.ceil(due_at.timestamp() / push_slot_seconds())}"
+    return f"{PUSH_PREFIX}{connection_id}-{math.ceil(due_at.timestamp() / push_slot_seconds())}"
 
 
 def queue_push(connection_id: int, due_at: datetime) -> Job:
@@ -97,3 +103,36 @@ def pending_pull(connection_id: int) -> Job | None:
     except NoSuchJobError:
         return None
     return job if job.get_status() in {"queued", "scheduled", "started", "deferred"} else None
+
+
+def _pushes_waiting() -> bool:
+    """A batch of edits falls due later, with automatic sync on: its push job must exist.
+
+    A batch already due (its push failed, or Redis was down when it fell due) goes with
+    the next tick's sync, as every sync sends the due edits.
+    """
+    from oncord.sync import push
+    from oncord.sync.connection import get_connection
+
+    connection = get_connection()
+    if not (connection and connection.is_connected and connection.auto_sync):
+        return False
+    due = push.next_due_at()
+    return due is not None and due > utcnow()
+
+
+def ensure_push_scheduled() -> None:
+    """The push of the next waiting batch, lost with Redis or deleted: schedule it again."""
+    from oncord.sync import push
+    from oncord.sync.connection import get_connection
+
+    connection = get_connection()
+    if connection is not None and (due := push.next_due_at()) is not None:
+        queue_push(connection.id, due)
+
+
+AUTOMATIC_SYNC = "Automatic sync"
+scheduled_jobs.register(scheduled_jobs.ScheduledJob(
+    AUTOMATIC_SYNC, TICK_PREFIX, needed=lambda: True, ensure=ensure_scheduled))
+scheduled_jobs.register(scheduled_jobs.ScheduledJob(
+    "Edits for Cliniko", PUSH_PREFIX, needed=_pushes_waiting, ensure=ensure_push_scheduled))

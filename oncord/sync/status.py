@@ -1,14 +1,45 @@
 """What the settings page and `flask cliniko status` say about syncing."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
+from oncord import scheduled_jobs
+from oncord.background import UNAVAILABLE
 from oncord.extensions import db
 from oncord.models import ClinikoConnection, SyncRun, SyncStatus
 from oncord.sync import outbox, schedule
+
+
+@dataclass(frozen=True)
+class Background:
+    """What the worker and the schedule look like from Redis, for a warning staff can act on."""
+    available: bool = True  # Redis answers
+    workers: int = 0
+    scheduled: list[scheduled_jobs.NextRun] = field(default_factory=list)
+
+    @property
+    def warning(self) -> str | None:
+        if not self.available:
+            return ("Background services are unavailable: automatic sync, Synchronise and sending edits to "
+                    "Cliniko are paused. Edits are kept and sent once they are back.")
+        if not self.workers:
+            return ("No background worker is running: nothing syncs and edits for Cliniko wait until one "
+                    "starts. Whoever runs oncord starts it with python worker.py.")
+        missing = [run.label for run in self.scheduled if run.missing]
+        if missing:
+            return (f"Not scheduled: {', '.join(missing)}. A running worker puts it back within a minute or so; "
+                    "if this stays, restart the worker.")
+        return None
+
+
+def background_status() -> Background:
+    try:
+        return Background(True, scheduled_jobs.running_workers(), scheduled_jobs.next_runs())
+    except UNAVAILABLE:
+        return Background(available=False)
 
 
 @dataclass(frozen=True)
@@ -16,8 +47,9 @@ class SyncState:
     connection: ClinikoConnection | None
     latest: SyncRun | None  # the run in progress, or the last one
     queued: bool  # a pull is waiting for a worker, or starting
-    next_run_at: datetime | None
+    next_run_at: datetime | None  # from the real schedule: None when off or missing
     waiting_edits: int = 0  # edits of linked contacts not yet in Cliniko
+    background: Background = field(default_factory=Background)
 
     @property
     def active(self) -> bool:
@@ -41,6 +73,8 @@ class SyncState:
             "next_run_at": _iso(self.next_run_at),
             "queued": self.queued,
             "waiting_edits": self.waiting_edits,
+            "background_warning": self.background.warning,
+            "scheduled": {run.label: _iso(run.at) for run in self.background.scheduled},
             "latest_run": None if run is None else {
                 "id": run.id, "status": run.status, "trigger": run.trigger, "full": run.full, "phase": run.phase,
                 "done": run.done, "total": run.total, "started_at": _iso(run.started_at),
@@ -55,10 +89,17 @@ def sync_state(connection: ClinikoConnection | None) -> SyncState:
         return SyncState(None, None, False, None)
     latest = db.session.scalar(select(SyncRun).where(SyncRun.connection_id == connection.id)
                                .order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
-    # A pull job counts until its run row shows it going: a job just started has none yet.
-    queued = connection.is_connected and schedule.pending_pull(connection.id) is not None
-    next_run = schedule.next_slot()[1] if connection.is_connected and connection.auto_sync else None
-    return SyncState(connection, latest, queued, next_run, outbox.waiting_count())
+    background = background_status()
+    queued, next_run = False, None
+    if background.available and connection.is_connected:
+        # A pull job counts until its run row shows it going: a job just started has none yet.
+        try:
+            queued = schedule.pending_pull(connection.id) is not None
+        except UNAVAILABLE:  # Redis went away since: the warning above still says so on the next poll
+            queued = False
+        if connection.auto_sync:
+            next_run = next((run.at for run in background.scheduled if run.label == schedule.AUTOMATIC_SYNC), None)
+    return SyncState(connection, latest, queued, next_run, outbox.waiting_count(), background)
 
 
 def history(connection: ClinikoConnection, limit: int = 20) -> list[SyncRun]:
