@@ -78,6 +78,8 @@ def load_config(instance_path: str) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
         "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),
+        # Where patients and providers reach this install: unsubscribe links, Twilio callbacks.
+        "PUBLIC_URL": os.environ.get("ONCORD_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         # Messaging: these override Settings > Messaging (see oncord/messaging/settings.py).
         "SMTP_URL": os.environ.get("ONCORD_SMTP_URL") or None,
         "TWILIO_ACCOUNT_SID": os.environ.get("ONCORD_TWILIO_ACCOUNT_SID") or None,

@@ -1,8 +1,8 @@
 """Every minute (MESSAGING_RECOVERY_SECONDS): rows a dead worker left "sending" become "uncertain"; rows left "queued" are queued again.
 
 Scheduled like the sync tick (`oncord.sync.schedule`): each run schedules the next, ids are
-time slots so any number of workers agree on one chain, and `ensure_scheduled` (called at
-worker start) mends a chain broken by a crash.
+time slots so any number of workers agree on one chain, and the scheduled-jobs registry
+(`oncord.scheduled_jobs`, which every worker checks) mends a chain broken by a crash.
 """
 from __future__ import annotations
 
