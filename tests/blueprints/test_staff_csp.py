@@ -59,7 +59,7 @@ def test_the_jobs_dashboard_allows_only_its_own_inline_script_by_hash(client, db
     login_as(Role.ADMIN)
     job = get_queue().enqueue("builtins.print", "x")
     for url in ("/jobs/", "/jobs/0/view/workers", "/jobs/0/view/jobs", f"/jobs/0/view/job/{job.id}"):
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)  # the jobs list opens on this install's queue
         assert response.status_code == 200, url
         scripts = re.findall(r'<script type="text/javascript">(.*?)</script>', response.get_data(as_text=True), re.S)
         hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts}
@@ -70,7 +70,10 @@ def test_the_jobs_dashboard_allows_only_its_own_inline_script_by_hash(client, db
     assert _policy(data)["script-src"] == "'self' 'unsafe-eval'"
 
 
-@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")))
+# rq_dashboard/ holds rq-dashboard's own page (copied for the favicon): its one inline script is
+# allowed by hash, checked above on every /jobs/ page.
+@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")
+                                            if not p.relative_to(TEMPLATES).as_posix().startswith("rq_dashboard/")))
 def test_templates_hold_no_script_the_policy_would_block(template):
     html = (TEMPLATES / template).read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>: move it to a static file"
