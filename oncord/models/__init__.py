@@ -3,6 +3,7 @@ from oncord.models.activity import ActivityEvent, EventKind
 from oncord.models.appointment import Appointment
 from oncord.models.cliniko import AppointmentType, ClinikoConnection, Practitioner
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
+from oncord.models.message_template import MessageTemplate, TemplateChannel, TemplateKind
 from oncord.models.page import Page
 from oncord.models.outbox import DeletedContactLink, OutboxEdit, OutboxStatus
 from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
@@ -11,6 +12,6 @@ from oncord.models.user import Role, User, UserSession
 __all__ = [
     "ActivityEvent", "Appointment", "AppointmentType", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "OutboxEdit", "OutboxStatus",
-    "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
+    "EventKind", "MessageTemplate", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "TemplateChannel", "TemplateKind", "User", "UserSession",
     "contact_search_text",
 ]
