@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from oncord.messaging.merge_fields import MAX_SOURCE_CHARS
@@ -11,7 +12,7 @@ class MessageTemplateForm(FlaskForm):
 
     name = StringField("Name", validators=[Length(max=200)], description="For you: contacts never see it.")
     channel = HiddenField()
-    kind = RadioField("Kind", choices=[(k.value, k.label) for k in TemplateKind], default=TemplateKind.MARKETING.value,
+    kind = RadioField("Kind", choices=[SelectChoice(k.value, k.label) for k in TemplateKind], default=TemplateKind.MARKETING.value,
                       description="Marketing goes only to subscribed contacts, with an unsubscribe link or STOP "
                                   "wording. Factual messages (a reminder) also reach contacts who have not said yes "
                                   "or no yet.")
