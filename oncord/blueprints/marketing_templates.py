@@ -11,6 +11,9 @@ from oncord.forms.marketing import MessageTemplateForm
 from oncord.messaging import merge_fields
 from oncord.messaging import message_templates as templates
 from oncord.models import TemplateChannel
+from oncord.routing import LARGEST_ID
+
+LARGEST_CLINIKO_ID = 2**63 - 1  # appointments keep Cliniko's int64 ids
 
 bp = Blueprint("marketing_templates", __name__, url_prefix="/marketing/templates")
 PICK_LIMIT = 10
@@ -97,11 +100,11 @@ def delete(template_id: int):
 def preview():
     """The editor's live preview: the unsaved template rendered for the picked contact and appointment."""
     form = MessageTemplateForm()
-    if not form.validate():  # CSRF checked already; this catches over-long fields
+    if not form.validate():  # CSRF checked already; this catches over-long fields. 200: htmx swaps it in
         return render_template("marketing/templates/_preview.html", preview=None,
-                               refused=" ".join(e for es in form.errors.values() for e in es)), 422
-    contact = templates.contact_for_preview(request.form.get("contact_id", type=int))
-    appointment = templates.appointment_for_preview(contact, request.form.get("appointment_id", type=int))
+                               refused=" ".join(e for es in form.errors.values() for e in es))
+    contact = templates.contact_for_preview(_id_arg(request.form, "contact_id", LARGEST_ID))
+    appointment = templates.appointment_for_preview(contact, _id_arg(request.form, "appointment_id", LARGEST_CLINIKO_ID))
     if contact is not None and appointment is None:
         appointment = next(iter(templates.appointments_to_pick(contact, limit=1)), None)
     identity = templates.clinic_identity()
@@ -121,9 +124,15 @@ def contact_options():
 
 @bp.get("/preview/appointments")
 def appointment_options():
-    contact = templates.contact_for_preview(request.args.get("contact_id", type=int))
+    contact = templates.contact_for_preview(_id_arg(request.args, "contact_id", LARGEST_ID))
     return render_template("marketing/templates/_appointment_options.html", contact=contact,
                            appointments=templates.appointments_to_pick(contact))
+
+
+def _id_arg(values, name: str, largest: int) -> int | None:
+    """A picked id, or None for anything no row could have (the preview then uses sample details)."""
+    raw = values.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= largest else None
 
 
 def _fields(form: MessageTemplateForm) -> templates.TemplateFields:

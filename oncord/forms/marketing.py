@@ -19,4 +19,5 @@ class MessageTemplateForm(FlaskForm):
     subject = StringField("Subject", validators=[Length(max=500)])
     preheader = StringField("Preview text", validators=[Length(max=500)],
                             description="Shown after the subject in most inboxes.")
-    body = TextAreaField("Message", validators=[Length(max=MAX_SOURCE_CHARS)])
+    body = TextAreaField("Message", validators=[Length(max=MAX_SOURCE_CHARS, message=(
+        f"A message can be at most {MAX_SOURCE_CHARS:,} characters long."))])

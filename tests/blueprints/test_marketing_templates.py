@@ -164,3 +164,17 @@ def test_contact_search_and_appointments_for_the_preview(client, db, login_as):
     appointments = client.get(f"/marketing/templates/preview/appointments?contact_id={contact.id}").get_data(as_text=True)
     assert "Standard consultation" in appointments or "consultation" in appointments or "Follow-up" in appointments
     assert client.get("/marketing/templates/preview/appointments?contact_id=abc").status_code == 200
+
+
+def test_impossible_ids_and_oversized_bodies_get_a_clear_answer_not_a_500(client, db, login_as, csrf_token):
+    login_as()
+    token = csrf_token("/marketing/templates/new?channel=email")
+    for contact_id, appointment_id in [("99999999999999", "1"), ("-1", "99999999999999999999999"), ("x", "½")]:
+        response = _preview(client, token, contact_id=contact_id, appointment_id=appointment_id)
+        assert response.status_code == 200 and "made-up details" in response.get_data(as_text=True)
+    assert client.get("/marketing/templates/preview/appointments?contact_id=99999999999999").status_code == 200
+    assert client.get("/marketing/templates/99999999999999/").status_code == 404
+    too_long = _preview(client, token, body="x" * 20_001).get_data(as_text=True)
+    assert "A message can be at most 20,000 characters long." in too_long
+    saved = client.post("/marketing/templates/new", data={"csrf_token": token, **EMAIL, "body": "x" * 20_001})
+    assert saved.status_code == 422 and db.session.query(MessageTemplate).count() == 0
