@@ -74,6 +74,8 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
+# Media queries stay in a <style> for the clients that read them; nothing is fetched from the web.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @lru_cache(maxsize=1)
@@ -88,21 +90,24 @@ def render_email(source: EmailSource, context: MergeContext, branding: Branding,
         raise TemplateError("A marketing email needs an unsubscribe link.")
     subject = " ".join(render(source.subject, context, Mode.TEXT).split())  # one line: no header injection
     preheader = " ".join(render(source.preheader, context, Mode.TEXT).split())
-    markdown = render(source.body, context, Mode.MARKDOWN)
-    body_html = Markup(_MD.render(markdown))
+    tokens = _MD.parse(render(source.body, context, Mode.MARKDOWN))  # parsed once, for both parts
+    body_html = Markup(_MD.renderer.render(tokens, _MD.options, {}))
     html = _layouts().get_template("email.html").render(
         subject=subject, preheader=preheader, body=body_html, branding=branding, sender=sender,
         unsubscribe_url=context.unsubscribe_url if marketing else "")
-    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    text = markdown_to_text(markdown) + "\n\n" + _text_footer(sender, context.unsubscribe_url if marketing else "")
-    return RenderedEmail(subject=subject, html=inliner.inline(html), text=text)
+    text = _text_of(tokens) + "\n\n" + _text_footer(sender, context.unsubscribe_url if marketing else "")
+    return RenderedEmail(subject=subject, html=_INLINER.inline(html), text=text)
 
 
 def markdown_to_text(markdown: str) -> str:
     """Plain text from Markdown: paragraphs, "- " and "1." lists, and links as "text (url)"."""
+    return _text_of(_MD.parse(markdown))
+
+
+def _text_of(tokens) -> str:
     blocks: list[str] = []
     markers: list = []  # one per open list: "-" or the next number
-    for token in _MD.parse(markdown):
+    for token in tokens:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             if not markers:
                 blocks.append("")  # a list is one block, its items one per line

@@ -172,16 +172,21 @@ _PARSER = _ENVIRONMENTS[Mode.TEXT]
 
 def check_template(source: str) -> list[TemplateProblem]:
     """Every reason `source` may not be saved, each with its line; empty when it is fine."""
+    return list(_check(source))
+
+
+@lru_cache(maxsize=256)  # a campaign renders one template thousands of times
+def _check(source: str) -> tuple[TemplateProblem, ...]:
     if len(source) > MAX_SOURCE_CHARS:
-        return [TemplateProblem(1, f"This is {len(source):,} characters long; the most is {MAX_SOURCE_CHARS:,}.")]
+        return (TemplateProblem(1, f"This is {len(source):,} characters long; the most is {MAX_SOURCE_CHARS:,}."),)
     try:
         tree = _PARSER.parse(source)
     except TemplateSyntaxError as exc:
-        return [TemplateProblem(exc.lineno or 1, _syntax_message(exc))]
+        return (TemplateProblem(exc.lineno or 1, _syntax_message(exc)),)
     except RecursionError:
-        return [TemplateProblem(1, "Too many brackets inside each other.")]
-    problems = list(dict.fromkeys(_walk(tree, depth=0)))  # one mention of each problem per line
-    return sorted(problems, key=lambda p: p.line)
+        return (TemplateProblem(1, "Too many brackets inside each other."),)
+    problems = dict.fromkeys(_walk(tree, depth=0))  # one mention of each problem per line
+    return tuple(sorted(problems, key=lambda p: p.line))
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:
