@@ -126,7 +126,7 @@ def contact_options():
 def appointment_options():
     contact = templates.contact_for_preview(_id_arg(request.args, "contact_id", LARGEST_ID))
     return render_template("marketing/templates/_appointment_options.html", contact=contact,
-                           appointments=templates.appointments_to_pick(contact))
+                           appointments=templates.appointments_to_pick(contact), swapped=True)
 
 
 def _id_arg(values, name: str, largest: int) -> int | None:
