@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 MAX_SOURCE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 100_000
-MAX_DEPTH = 12  # of nested expressions: {{ a or (b or (c ...)) }}
+MAX_DEPTH = 12  # of nested conditions and expressions: {% if %}{% if %}…, {{ a or (b or (c ...)) }}
 
 # Every field a template may use, with what staff see in the field list.
 FIELDS: dict[str, str] = {
@@ -40,7 +40,9 @@ FIELDS: dict[str, str] = {
     "clinic.booking_url": "Online booking link",
     "unsubscribe_url": "Unsubscribe link (marketing messages)",
 }
-FILTERS = {"default", "upper", "lower", "title", "capitalize", "trim"}
+# Filters and tests allowed, with how many values each may be given.
+FILTER_ARGS = {"default": 2, "upper": 0, "lower": 0, "title": 0, "capitalize": 0, "trim": 0}
+FILTERS = set(FILTER_ARGS)
 TESTS = {"defined", "undefined", "none"}
 _ROOTS = {name.split(".")[0] for name in FIELDS}
 _TAG_NAMES = {
@@ -184,7 +186,7 @@ def _check(source: str) -> tuple[TemplateProblem, ...]:
     except TemplateSyntaxError as exc:
         return (TemplateProblem(exc.lineno or 1, _syntax_message(exc)),)
     except RecursionError:
-        return (TemplateProblem(1, "Too many brackets inside each other."),)
+        return (TemplateProblem(1, "Too many conditions or brackets inside each other."),)
     problems = dict.fromkeys(_walk(tree, depth=0))  # one mention of each problem per line
     return tuple(sorted(problems, key=lambda p: p.line))
 
@@ -200,7 +202,7 @@ def _syntax_message(exc: TemplateSyntaxError) -> str:
 def _walk(node: nodes.Node, depth: int) -> Iterator[TemplateProblem]:
     line = getattr(node, "lineno", 1) or 1
     if depth > MAX_DEPTH:
-        yield TemplateProblem(line, "Too many brackets or conditions inside each other.")
+        yield TemplateProblem(line, "Too many conditions or brackets inside each other.")
         return
     if type(node) in _TAG_NAMES:
         yield TemplateProblem(line, f"“{{% {_TAG_NAMES[type(node)]} %}}” is not allowed: "
@@ -228,13 +230,18 @@ def _walk(node: nodes.Node, depth: int) -> Iterator[TemplateProblem]:
     if isinstance(node, (nodes.Filter, nodes.Test)) and (node.kwargs or node.dyn_args or node.dyn_kwargs):
         yield TemplateProblem(line, f"Give “{node.name}” its values in order, without names.")
         return
+    allowed_args = FILTER_ARGS[node.name] if isinstance(node, nodes.Filter) else 0 if isinstance(node, nodes.Test) else None
+    if allowed_args is not None and len(node.args) > allowed_args:
+        yield TemplateProblem(line, f"“{node.name}” takes no values in brackets." if not allowed_args else
+                              f"“{node.name}” takes at most {allowed_args} values, e.g. default(\"there\").")
+        return
     if isinstance(node, nodes.Const) and not isinstance(node.value, (str, int, bool, type(None))):
         yield TemplateProblem(line, "Only text and whole numbers can be written here.")
         return
     if not isinstance(node, _ALLOWED):
         yield TemplateProblem(line, f"“{type(node).__name__}” is not allowed in a message.")
         return
-    nested = isinstance(node, nodes.Expr)
+    nested = isinstance(node, (nodes.Expr, nodes.If))
     for child in node.iter_child_nodes():
         yield from _walk(child, depth + 1 if nested else depth)
 
@@ -282,6 +289,10 @@ def render(source: str, context: MergeContext, mode: Mode = Mode.TEXT) -> str:
             parts.append(chunk)
     except JinjaError as exc:
         raise TemplateError(f"The template could not be filled in: {exc.message or exc}.") from exc
+    except (TypeError, ValueError) as exc:  # a filter given a value it cannot take: never a crash
+        raise TemplateError(f"The template could not be filled in: {exc}.") from exc
+    except (SyntaxError, RecursionError) as exc:  # Python's own limits when compiling; the check should stop these first
+        raise TemplateError("The template has too many conditions inside each other.") from exc
     text = "".join(parts)
     return Markup(text) if mode is Mode.HTML else text
 

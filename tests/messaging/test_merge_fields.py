@@ -40,6 +40,10 @@ ATTACKS = [
     "{{ contact.first_name is sameas contact }}",
     "{{ (" * 300 + "1" + ")" * 300 + " }}",
     "{% if a %}" * 200 + "{% endif %}" * 200,
+    "{% if contact.first_name %}" * 100 + "x" + "{% endif %}" * 100,  # past Python's 100 indentation levels
+    "{{ contact.first_name | upper(1) }}",
+    "{{ contact.first_name | default('a', true, 3) }}",
+    "{{ contact.first_name is defined(1) }}",
 ]
 
 
