@@ -39,7 +39,7 @@ class Branding:
     def __post_init__(self):
         if not is_hex_colour(self.accent_colour):
             raise ValueError(f"The accent colour must be written like #2f6f62, not “{self.accent_colour}”.")
-        if self.logo_url and not self.logo_url.startswith(("https://", "http://")):
+        if self.logo_url and not self.logo_url.startswith("https://"):
             raise ValueError("The logo's address must start with https://.")
 
 

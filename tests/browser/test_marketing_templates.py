@@ -80,3 +80,6 @@ def test_write_an_sms_template_and_watch_the_count(page, sign_in, screenshot):
     screenshot("marketing-template-sms-preview")
     page.click("#save-template")
     expect(page.locator(".flash-success")).to_contain_text("saved")
+    page.click("nav >> text=Templates")
+    expect(page.locator(".templates-table")).to_contain_text("Reminder")
+    screenshot("marketing-templates-list")
