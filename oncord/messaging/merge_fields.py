@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -307,5 +307,5 @@ def sample_context(clinic: ClinicFields = ClinicFields(), unsubscribe_url: str =
 
 
 __all__ = ["FIELDS", "AppointmentFields", "ClinicFields", "ContactFields", "MergeContext", "Mode", "TemplateError",
-           "TemplateProblem", "appointment_fields", "asdict", "check_template", "contact_fields", "render",
+           "TemplateProblem", "appointment_fields", "check_template", "contact_fields", "render",
            "sample_context"]
