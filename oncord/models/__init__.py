@@ -6,6 +6,7 @@ from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
 from oncord.models.message import Message, MessageKind, MessageStatus
 from oncord.models.messaging_settings import MessagingSettings
+from oncord.models.message_template import MessageTemplate, TemplateChannel, TemplateKind
 from oncord.models.page import Page
 from oncord.models.outbox import DeletedContactLink, OutboxEdit, OutboxStatus
 from oncord.models.suppression import Suppression
@@ -17,5 +18,6 @@ __all__ = [
     "DeletedContactLink", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
+    "MessageTemplate", "TemplateChannel", "TemplateKind",
     "contact_search_text",
 ]

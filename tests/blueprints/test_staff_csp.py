@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from oncord.models import Role
+from oncord.models import MessageTemplate, Role
 from oncord.queues import get_queue
 from tests.factories import ContactFactory, PageFactory
 
@@ -35,10 +35,12 @@ def _staff_get_urls(app, ids: dict[str, int]) -> list[str]:
 def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     login_as(Role.ADMIN)
     contact, page = ContactFactory(), PageFactory()
+    template = MessageTemplate(name="Recall", channel="email", kind="marketing", subject="Hi", body="Hello")
+    db.session.add(template)
     db.session.commit()
-    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id})
+    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
-            f"/website/pages/{page.id}/", "/account", "/login"} <= set(urls)
+            f"/website/pages/{page.id}/", f"/marketing/templates/{template.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
         response = client.get(url)
         assert response.status_code < 500, url
