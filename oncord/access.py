@@ -15,7 +15,7 @@ from oncord import accounts
 
 ADMIN_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
 # Reachable before the first admin exists.
-SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static"}
+SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static", "unsubscribe.confirm", "unsubscribe.one_click"}
 
 
 def public(view):
