@@ -115,3 +115,11 @@ def test_unsubscribing_twice_writes_one_row_and_an_unlinked_contact_queues_nothi
     db.session.commit()
     assert db.session.query(ConsentChange).count() == 1
     assert db.session.query(OutboxEdit).count() == 0
+
+
+def test_the_send_ledger_records_the_headers_before_the_provider_answers(db, recording, subscribed):
+    """A provider that reports no headers back still leaves them on record, as claimed."""
+    message = deliver("campaign:5:contact:1", subscribed, draft(), kind="marketing", source="campaign")
+    assert message.via == "recording" and message.status == "sent"
+    assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.headers["List-Unsubscribe"] == "<" + unsubscribe.one_click_url(subscribed, "campaign:5:contact:1") + ">"
