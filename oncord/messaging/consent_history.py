@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-
 from sqlalchemy import func, select
 
 from oncord.extensions import db
@@ -68,27 +66,33 @@ def staff_names(changes: list[ConsentChange]) -> dict[int, str]:
     return {user.id: user.name or user.email for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def csv_lines() -> Iterator[str]:
-    """The whole ledger as CSV text, a row at a time, oldest first (for a streamed download)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def csv_header() -> str:
+    return _csv_text([CSV_COLUMNS])
 
-    def line(cells) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([safe_cell(cell) for cell in cells])
-        return buffer.getvalue()
 
-    yield line(CSV_COLUMNS)
+def csv_page(after_id: int = 0, size: int = 500) -> tuple[str, int | None]:
+    """The CSV lines of the next `size` changes after `after_id` (oldest first), and the last id
+    read (None at the end). Pages, so a download never holds one transaction open for long."""
     query = (select(ConsentChange, Contact.first_name, Contact.last_name, Contact.email,
                     func.coalesce(ConsentChange.cliniko_patient_id, Contact.cliniko_patient_id), User.email)
              .outerjoin(Contact, Contact.id == ConsentChange.contact_id)
-             .outerjoin(User, User.id == ConsentChange.user_id).order_by(ConsentChange.id))
-    for change, first, last, email, patient_id, staff in db.session.execute(query.execution_options(yield_per=500)):
-        yield line([_utc(change.created_at), change.contact_id, patient_id, first, last, email,
-                    CHANNEL_WORDS.get(change.channel, change.channel), status_words(change.old_status),
-                    status_words(change.new_status), source_words(change.source), staff,
-                    json.dumps(change.evidence or {}, sort_keys=True), _utc(change.cliniko_told_at)])
+             .outerjoin(User, User.id == ConsentChange.user_id)
+             .where(ConsentChange.id > after_id).order_by(ConsentChange.id).limit(size))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return "", None
+    return _csv_text([
+        [_utc(change.created_at), change.contact_id, patient_id, first, last, email,
+         CHANNEL_WORDS.get(change.channel, change.channel), status_words(change.old_status),
+         status_words(change.new_status), source_words(change.source), staff,
+         json.dumps(change.evidence or {}, sort_keys=True), _utc(change.cliniko_told_at)]
+        for change, first, last, email, patient_id, staff in rows]), rows[-1][0].id
+
+
+def _csv_text(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 def safe_cell(value) -> str:

@@ -36,7 +36,7 @@ def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     login_as(Role.ADMIN)
     contact, page = ContactFactory(), PageFactory()
     db.session.commit()
-    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id})
+    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "token": "x"})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
