@@ -13,7 +13,8 @@ from sqlalchemy import delete, func, select, update
 
 from oncord import cliniko
 from oncord.extensions import db
-from oncord.models import ActivityEvent, ConsentChange, ConsentSource, ConsentStatus, Contact, EventKind, OutboxEdit, OutboxStatus
+from oncord.models import (ActivityEvent, ConsentChange, ConsentSource, ConsentStatus, Contact, EventKind, OutboxEdit,
+                           OutboxStatus)
 from oncord.sync.patients import PageResult, adopt_patient
 from oncord.timestamps import utcnow
 
