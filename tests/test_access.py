@@ -6,8 +6,9 @@ from werkzeug.routing import IntegerConverter
 
 from oncord.models import Role
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "public_site.home", "public_site.show"}
-ADMIN_ONLY_BLUEPRINTS = {"users", "integrations", "rq_dashboard"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "public_site.home", "public_site.show",
+                    "unsubscribe.confirm", "unsubscribe.one_click"}
+ADMIN_ONLY_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
 
 
 def _example_url(rule) -> str:

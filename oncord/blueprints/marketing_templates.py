@@ -10,8 +10,10 @@ from oncord.extensions import db
 from oncord.forms.marketing import MessageTemplateForm
 from oncord.messaging import merge_fields
 from oncord.messaging import message_templates as templates
+from oncord.messaging.unsubscribe import unsubscribe_url
 from oncord.models import TemplateChannel
 from oncord.routing import LARGEST_ID
+from oncord.urls import external_url
 
 LARGEST_CLINIKO_ID = 2**63 - 1  # appointments keep Cliniko's int64 ids
 
@@ -108,8 +110,10 @@ def preview():
     if contact is not None and appointment is None:
         appointment = next(iter(templates.appointments_to_pick(contact, limit=1)), None)
     identity = templates.clinic_identity()
+    # The picked contact's own signed link (it only asks; nothing changes until they confirm).
+    link = unsubscribe_url(contact) if contact is not None else external_url("public_site.home")
     context = templates.preview_context(contact, appointment, identity, zone=current_app.config["CLINIC_TIMEZONE"],
-                                        unsubscribe_url=request.url_root + "unsubscribe/example")  # real links are signed per contact
+                                        unsubscribe_url=link)
     result = templates.preview(_fields(form), context, identity, sample=contact is None)
     return render_template("marketing/templates/_preview.html", preview=result, contact=contact,
                            appointment=appointment, refused=None)

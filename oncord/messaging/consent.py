@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from oncord.extensions import db
-from oncord.models import ConsentChange, ConsentSource, Contact, User
+from oncord.models import ConsentChange, ConsentSource, ConsentStatus, Contact, User
 from oncord.timestamps import utcnow
 
 CHANNELS = ("email", "sms")
@@ -42,6 +42,24 @@ def set_status(contact: Contact, channel: str, new_status: str, source: ConsentS
         new_status=new_status, source=ConsentSource(source).value, evidence=evidence or {},
         user_id=user.id if isinstance(user, User) else user, created_at=now)
     db.session.add(change)
+    return change
+
+
+def unsubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None, now: datetime | None = None) -> ConsentChange | None:
+    """Unsubscribe `contact` from `channel`'s marketing, with the ledger row; None if they already were.
+
+    A linked contact's new status waits in the push outbox, so Cliniko's `accepted_*_marketing`
+    becomes false in the next push; the caller commits, then calls `sync.outbox.queue_push`.
+    """
+    from oncord.sync import outbox  # sync sits beside messaging; imported late to keep the layers apart
+
+    now = now or utcnow()
+    before = {f"{channel}_status": getattr(contact, f"{channel}_status", None)}
+    change = set_status(contact, channel, ConsentStatus.UNSUBSCRIBED.value, source, evidence=evidence, user=user,
+                        now=now)
+    if change is not None:
+        outbox.record_edits(contact, before, user_id=user.id if isinstance(user, User) else user, now=now)
     return change
 
 

@@ -113,8 +113,8 @@ def delete_template(template: MessageTemplate) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ClinicIdentity:
-    """Who the clinic is in its messages. Until the messaging settings supply the sender identity,
-    the Cliniko account's name and booking link stand in."""
+    """Who the clinic is in its messages: Settings > Messaging's sender identity and branding,
+    with the Cliniko account's name and booking link where those are not filled in."""
 
     clinic: ClinicFields
     branding: Branding
@@ -123,13 +123,22 @@ class ClinicIdentity:
 
 
 def clinic_identity() -> ClinicIdentity:
+    from oncord.messaging.email_render import DEFAULT_ACCENT
+    from oncord.messaging.settings import effective_settings
     from oncord.sync.connection import get_connection
 
-    connection = get_connection()
-    name = (connection.account_name if connection else None) or "Your clinic"
+    settings, connection = effective_settings(), get_connection()
+    name = settings.clinic_name or (connection.account_name if connection else None) or "Your clinic"
     booking_url = (connection.booking_url if connection else None) or ""
-    return ClinicIdentity(ClinicFields(name=name, booking_url=booking_url), Branding(clinic_name=name),
-                          SenderIdentity(clinic_name=name))
+    try:
+        branding = Branding(clinic_name=name, logo_url=settings.logo_url or "",
+                            accent_colour=settings.accent_colour or DEFAULT_ACCENT)
+    except ValueError:  # the settings form refuses these; a value from before that check is dropped
+        branding = Branding(clinic_name=name)
+    sender = SenderIdentity(clinic_name=name, postal_address=settings.postal_address or "",
+                            phone=settings.phone or "", website=settings.website or "")
+    return ClinicIdentity(ClinicFields(name=name, booking_url=booking_url), branding, sender,
+                          settings.sms_opt_out_wording or sms_text.DEFAULT_OPT_OUT_WORDING)
 
 
 @dataclass(frozen=True, slots=True)

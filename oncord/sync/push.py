@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from oncord import cliniko
 from oncord.extensions import db
-from oncord.models import ActivityEvent, ConsentStatus, Contact, EventKind, OutboxEdit, OutboxStatus
+from oncord.models import (ActivityEvent, ConsentChange, ConsentSource, ConsentStatus, Contact, EventKind, OutboxEdit,
+                           OutboxStatus)
 from oncord.sync.patients import PageResult, adopt_patient
 from oncord.timestamps import utcnow
 
@@ -109,6 +110,7 @@ def push_contact(client: cliniko.ClinikoClient, contact: Contact, *, run_id: int
     sent = [e for e in edits if e.edited_at == taken[e.id]]
     for edit in sent:
         db.session.delete(edit)
+    _mark_consent_told(contact, [e for e in sent if e.field in CONSENT_FIELDS], now)
     db.session.flush()
     adopt_patient(contact, patient, keep=set(_still_waiting(contact.id)))
     _event(contact, EventKind.PUSHED_TO_CLINIKO, now, run_id, fields=sorted(e.field for e in sent))
@@ -127,6 +129,22 @@ def push_pending(client: cliniko.ClinikoClient, *, run_id: int, everything: bool
             continue
         on_contact(push_contact(client, contact, run_id=run_id, now=utcnow()))
     return len(ids)
+
+
+CONSENT_FIELDS = {"email_status": "email", "sms_status": "sms"}
+# Ledger rows that began in Cliniko, or concern only oncord, are not something to tell it.
+NOT_TOLD = (ConsentSource.CLINIKO_PULL.value, ConsentSource.CONTACT_CREATED.value, ConsentSource.ERASE.value)
+
+
+def _mark_consent_told(contact: Contact, edits: list[OutboxEdit], now: datetime) -> None:
+    """The consent-ledger rows this push carried to Cliniko (the law asks when it was told)."""
+    for edit in edits:
+        db.session.execute(
+            update(ConsentChange).where(
+                ConsentChange.contact_id == contact.id, ConsentChange.channel == CONSENT_FIELDS[edit.field],
+                ConsentChange.cliniko_told_at.is_(None), ConsentChange.source.not_in(NOT_TOLD),
+                ConsentChange.created_at <= edit.edited_at)
+            .values(cliniko_told_at=now).execution_options(synchronize_session=False))
 
 
 def _still_waiting(contact_id: int) -> list[str]:

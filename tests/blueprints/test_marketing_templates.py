@@ -178,3 +178,25 @@ def test_impossible_ids_and_oversized_bodies_get_a_clear_answer_not_a_500(client
     assert "A message can be at most 20,000 characters long." in too_long
     saved = client.post("/marketing/templates/new", data={"csrf_token": token, **EMAIL, "body": "x" * 20_001})
     assert saved.status_code == 422 and db.session.query(MessageTemplate).count() == 0
+
+
+def test_the_preview_uses_the_sender_identity_and_the_contacts_own_unsubscribe_link(client, db, login_as, csrf_token):
+    """Settings > Messaging's clinic name and address are what patients will see, and the footer's
+    link is the picked contact's signed one, which opens the real confirm page."""
+    from oncord.messaging.settings import get_or_create_settings
+    from oncord.messaging.unsubscribe import read_token
+    from tests.factories import ContactFactory
+
+    login_as()
+    settings = get_or_create_settings()
+    settings.clinic_name, settings.postal_address = "Bondi Physio", "1 Beach Rd, Bondi NSW 2026"
+    contact = ContactFactory(first_name="Mia", email_status="subscribed")
+    db.session.commit()
+    response = client.post("/marketing/templates/preview", data={
+        "csrf_token": csrf_token("/marketing/templates/new?channel=email"), "name": "Recall", "channel": "email",
+        "kind": "marketing", "subject": "Hi {{ contact.first_name }}", "preheader": "", "body": "Time for a check-up.",
+        "contact_id": str(contact.id)})
+    html = response.get_data(as_text=True)
+    assert "Bondi Physio" in html and "1 Beach Rd, Bondi NSW 2026" in html
+    token = html.split("/unsubscribe/", 1)[1].split("&", 1)[0].split('"', 1)[0]
+    assert read_token(token).contact_id == contact.id

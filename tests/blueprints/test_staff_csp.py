@@ -38,7 +38,7 @@ def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     template = MessageTemplate(name="Recall", channel="email", kind="marketing", subject="Hi", body="Hello")
     db.session.add(template)
     db.session.commit()
-    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id})
+    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id, "token": "x"})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", f"/marketing/templates/{template.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
