@@ -79,6 +79,7 @@ def test_settings_warn_when_no_worker_runs_or_the_schedule_is_missing(app, db, c
     start_worker(SCHEDULE_CHECK_SECONDS=3600, SYNC_INTERVAL_SECONDS=3600)  # checks at start only
     tick = Job.fetch(_wait_for(_ticks, "the tick scheduled at start-up")[0], connection=redis_connection())
     _wait_for(scheduled_jobs.running_workers, "the worker listed")
+    _wait_for(lambda: not any(run.missing for run in scheduled_jobs.next_runs()), "every scheduled job restored")
     at = get_queue().scheduled_job_registry.get_scheduled_time(tick)
     html = page()
     assert "No background worker" not in html and "Not scheduled" not in html
