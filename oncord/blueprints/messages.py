@@ -46,7 +46,7 @@ def index():
     except ValueError as exc:
         abort(400, description=str(exc))
     page = listing.list_messages(filters, zone=_zone(), before=before)
-    response = render_page("messages/index.html", "messages/_rows.html", filters=filters, page=page,
+    response = render_page("messages/index.html", "messages/_rows.html", filters=filters, results=page,
                            filter_args=filters.as_args(), to_check=listing.needs_checking(),
                            check_advice=listing.CHECK_ADVICE, paged=before is not None)
     if request.htmx:
