@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from oncord.models import Role
+from oncord.messaging import ledger
+from oncord.models import Role, Suppression
 from oncord.queues import get_queue
 from tests.factories import ContactFactory, PageFactory
 
@@ -35,8 +36,12 @@ def _staff_get_urls(app, ids: dict[str, int]) -> list[str]:
 def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     login_as(Role.ADMIN)
     contact, page = ContactFactory(), PageFactory()
+    suppression = Suppression(cliniko_patient_id=1)
+    db.session.add(suppression)
     db.session.commit()
-    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id})
+    message = ledger.record_skip("k", None, channel="sms", contact=contact, kind="factual", source="test", reason="x")
+    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "message_id": message.id,
+                                 "suppression_id": suppression.id})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
