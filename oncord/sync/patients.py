@@ -12,9 +12,9 @@ from sqlalchemy import func, inspect, select, update
 
 from oncord.cliniko import DeletedRecord, Patient
 from oncord.extensions import db
-from oncord.messaging import consent
+from oncord.messaging import consent, suppressions
 from oncord.models import (
-    ActivityEvent, Appointment, ConsentSource, Contact, DeletedContactLink, EventKind, OutboxEdit, Suppression, contact_search_text,
+    ActivityEvent, Appointment, ConsentSource, Contact, DeletedContactLink, EventKind, OutboxEdit, contact_search_text,
 )
 from oncord.sync.consent import pulled_status
 from oncord.sync.upsert import Refused, bulk_upsert, fit_to_columns
@@ -276,10 +276,7 @@ def keep_waiting_values(values: dict, contact: Contact, waiting: dict[str, Outbo
 
 def _without_erased(patients: list[Patient], result: PageResult) -> list[Patient]:
     """Drop patients an admin erased from oncord (an active suppression): one indexed query per page."""
-    if not patients:
-        return patients
-    erased = set(db.session.scalars(select(Suppression.cliniko_patient_id).where(
-        Suppression.cliniko_patient_id.in_([p.id for p in patients]), Suppression.lifted_at.is_(None))))
+    erased = suppressions.suppressed_patient_ids(p.id for p in patients)
     result.erased += len(erased)
     return [p for p in patients if p.id not in erased] if erased else patients
 

@@ -112,6 +112,8 @@ def test_erase_pull_lift_pull_cycle_against_the_sandbox(db, sandbox, connected):
     contact = db.session.scalars(select(Contact).order_by(Contact.id)).first()
     patient_id = contact.cliniko_patient_id
     total = db.session.scalar(select(func.count(Contact.id)))
+    appointments = db.session.scalar(select(func.count(Appointment.id)).where(Appointment.patient_id == patient_id))
+    assert appointments
 
     suppression = data_subject.erase_contact(contact, user_id=None)
     db.session.commit()
@@ -119,7 +121,9 @@ def test_erase_pull_lift_pull_cycle_against_the_sandbox(db, sandbox, connected):
 
     run = pull.run(connected.id, full=True)
     assert db.session.scalar(select(Contact).where(Contact.cliniko_patient_id == patient_id)) is None
+    assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.patient_id == patient_id)) == 0
     assert run.counts["patients"]["erased"] == 1
+    assert run.counts["appointments"].get("erased", 0) == appointments
     assert db.session.scalar(select(func.count(Contact.id))) == total - 1
 
     sandbox.world.update_patient(patient_id, first_name="Changed")
@@ -131,6 +135,7 @@ def test_erase_pull_lift_pull_cycle_against_the_sandbox(db, sandbox, connected):
     pull.run(connected.id, full=True)
     back = db.session.scalar(select(Contact).where(Contact.cliniko_patient_id == patient_id))
     assert back is not None
+    assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.contact_id == back.id)) == appointments
     assert db.session.scalar(select(func.count(Contact.id))) == total
 
 
