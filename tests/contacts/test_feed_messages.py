@@ -31,12 +31,14 @@ def test_a_duplicate_key_adds_no_event_and_messages_interleave_with_appointments
     db.session.commit()
     now = utcnow()
     for days in range(30):  # older history from Cliniko
-        ActivityEventFactory(contact=contact, kind=EventKind.PATIENT_UPDATED.value, occurred_at=now - timedelta(days=days + 1))
+        ActivityEventFactory(contact=contact, kind=EventKind.PATIENT_UPDATED.value,
+                             occurred_at=now - timedelta(days=days + 1))
     db.session.commit()
+    fields = {"contact": contact, "kind": "factual", "source": "automation"}
     for n in range(15):
-        ledger.claim(f"k{n}", SmsDraft(to="+61412345678", body=f"n{n}"), contact=contact, kind="factual", source="automation")
+        ledger.claim(f"k{n}", SmsDraft(to="+61412345678", body=f"n{n}"), **fields)
     try:
-        ledger.claim("k0", SmsDraft(to="+61412345678", body="again"), contact=contact, kind="factual", source="automation")
+        ledger.claim("k0", SmsDraft(to="+61412345678", body="again"), **fields)
     except ledger.AlreadyClaimed:
         pass
 

@@ -17,7 +17,8 @@ T0 = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
 
 def add_messages(n, contact_ids=(None,), start=T0, step=timedelta(minutes=1), **fields):
     rows = [{"key": f"m:{start.timestamp()}:{i}", "channel": "email", "kind": "marketing", "source": "campaign",
-             "status": "sent", "headers": {}, "subject": f"Subject {i}", "contact_id": contact_ids[i % len(contact_ids)],
+             "status": "sent", "headers": {}, "subject": f"Subject {i}",
+             "contact_id": contact_ids[i % len(contact_ids)],
              "created_at": start + i * step, "updated_at": start + i * step} | fields for i in range(n)]
     _db.session.execute(insert(Message), rows)
     _db.session.commit()
