@@ -4,7 +4,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
-    from oncord.blueprints import consent_export, marketing_templates, public_site, unsubscribe, website
+    from oncord.blueprints import consent_export, marketing_templates, messages, public_site, suppressions
+    from oncord.blueprints import unsubscribe, website
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
@@ -14,6 +15,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users.bp)
     jobs_dashboard.register(app)
     app.register_blueprint(marketing_templates.bp)
+    app.register_blueprint(messages.bp)
+    app.register_blueprint(suppressions.bp)
     app.register_blueprint(website.bp)
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(consent_export.bp)

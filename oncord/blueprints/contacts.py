@@ -1,16 +1,17 @@
 """Contacts: search the list, read a contact and their activity, add one by hand."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from htmx_flask import request
 
 from flask_login import current_user
 
-from oncord.contacts import appointments, editing, feed, records
+from oncord.access import admin_required
+from oncord.contacts import appointments, data_subject, editing, feed, records
 from oncord.contacts.phones import display_phone
 from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
-from oncord.messaging import consent_history
+from oncord.messaging import consent_history, listing
 from oncord.sync import outbox
 from oncord.forms.contacts import EditContactForm, NewContactForm
 from oncord.timestamps import utcnow
@@ -25,7 +26,9 @@ def _template_helpers():
     return {"display_phone": display_phone, "event_title": feed.event_title, "event_detail": feed.event_detail,
             "is_appointment_event": feed.is_appointment_event, "merge_partner": feed.merge_partner,
             "imported_note": feed.IMPORTED_NOTE, "appointment_badge": appointments.appointment_badge,
-            "channel_status_choices": _channel_status_choices, "consent_history": consent_history}
+            "channel_status_choices": _channel_status_choices, "consent_history": consent_history,
+            "event_message": feed.event_message, "message_preview": listing.preview,
+            "message_status_label": listing.status_label, "message_status_tones": listing.STATUS_TONES}
 
 
 def _channel_status_choices(channel: str) -> list[tuple[str, str]]:
@@ -126,6 +129,35 @@ def delete(contact_id: int):
     db.session.commit()
     flash(f"{name} was deleted from oncord. Their Cliniko patient record is untouched." if linked
           else f"{name} was deleted.", "success")
+    return redirect(url_for("contacts.index"))
+
+
+@bp.get("/<int:contact_id>/export")
+@admin_required
+def export(contact_id: int):
+    """Everything oncord holds about the contact, as a JSON download (a subject access request)."""
+    contact = _get_contact(contact_id)
+    response = jsonify(data_subject.export_contact(contact))
+    response.headers["Content-Disposition"] = f'attachment; filename="contact-{contact.id}-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:contact_id>/erase")
+@admin_required
+def confirm_erase(contact_id: int):
+    return render_template("contacts/erase.html", contact=_get_contact(contact_id))
+
+
+@bp.post("/<int:contact_id>/erase")
+@admin_required
+def erase(contact_id: int):
+    contact = _get_contact(contact_id)
+    name = contact.name
+    data_subject.erase_contact(contact, user_id=current_user.id)
+    db.session.commit()
+    flash(f"{name} was erased from oncord. Nothing will be sent to them and the sync will not bring them back "
+          "until an admin lifts the suppression. The patient in Cliniko was not touched.", "success")
     return redirect(url_for("contacts.index"))
 
 

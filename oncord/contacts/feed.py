@@ -7,7 +7,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from oncord.extensions import db
-from oncord.models import ActivityEvent, Appointment, Contact, EventKind
+from oncord.models import ActivityEvent, Appointment, Contact, EventKind, Message
 
 FEED_PAGE_SIZE = 20
 
@@ -29,6 +29,7 @@ EVENT_TITLES = {
     EventKind.PUSH_REJECTED: "Cliniko refused changes",
     EventKind.CONFLICT_RESOLVED: "Edited in both oncord and Cliniko",
     EventKind.UNLINKED: "Unlinked from Cliniko",
+    EventKind.MESSAGE: "Message",
 }
 
 
@@ -59,6 +60,23 @@ class FeedPage:
     next_before: int | None = None  # pass as `before` for older events
     # The other side of each merge on this page, by Cliniko patient id (as the events' data has it).
     partners: dict[str, Contact] = field(default_factory=dict)
+    # The messages of this page's message events, by id, with their status as it is now.
+    messages: dict[int, Message] = field(default_factory=dict)
+
+
+def event_message(event: ActivityEvent, messages: dict[int, Message]) -> Message | None:
+    if event.kind != EventKind.MESSAGE.value:
+        return None
+    return messages.get((event.data or {}).get("message_id"))
+
+
+def _messages_of(events: list[ActivityEvent]) -> dict[int, Message]:
+    """One query for the page's messages (their status changes after the event is written)."""
+    ids = [(e.data or {}).get("message_id") for e in events if e.kind == EventKind.MESSAGE.value]
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    return {m.id: m for m in db.session.scalars(select(Message).where(Message.id.in_(ids)))}
 
 
 def merge_partner(event: ActivityEvent, partners: dict[str, Contact]) -> Contact | None:
@@ -99,7 +117,8 @@ def contact_feed(contact_id: int, *, before: int | None = None, limit: int = FEE
     events = list(db.session.scalars(stmt))
     more = len(events) > limit
     events = events[:limit]
-    return FeedPage(events, next_before=events[-1].id if more else None, partners=_merge_partners(events))
+    return FeedPage(events, next_before=events[-1].id if more else None, partners=_merge_partners(events),
+                    messages=_messages_of(events))
 
 
 def event_title(event: ActivityEvent, partners: dict[str, Contact] | None = None) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from oncord.extensions import db
 from oncord.messaging.drafts import Draft, EmailDraft, Receipt, SmsDraft
-from oncord.models import Contact, Message, MessageStatus
+from oncord.models import ActivityEvent, Contact, EventKind, Message, MessageStatus
 from oncord.timestamps import utcnow
 
 Q, SENDING = MessageStatus.QUEUED.value, MessageStatus.SENDING.value
@@ -63,14 +63,25 @@ def _fields(draft: Draft, contact: Contact | None, kind: str, source: str, sourc
 def _insert(message: Message) -> Message:
     """INSERT in a savepoint: a duplicate key undoes only this row (PostgreSQL aborts the whole
     transaction on an error otherwise), then commit."""
+    message.created_at = message.created_at or utcnow()
     try:
         with db.session.begin_nested():
             db.session.add(message)
+            db.session.flush()
+            _add_to_feed(message)
     except IntegrityError:
         db.session.commit()  # whatever the caller had pending still stands
         raise AlreadyClaimed(message.key) from None
     db.session.commit()
     return message
+
+
+def _add_to_feed(message: Message) -> None:
+    """One feed event per message, at its creation time: the feed's keyset pages stay one table;
+    the event shows the message's status as it is now."""
+    if message.contact_id is not None:
+        db.session.add(ActivityEvent(contact_id=message.contact_id, kind=EventKind.MESSAGE.value,
+                                     occurred_at=message.created_at, data={"message_id": message.id}))
 
 
 def draft_of(message: Message) -> Draft:

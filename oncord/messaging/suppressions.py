@@ -48,6 +48,15 @@ def is_suppressed(*, email: str | None = None, phone: str | None = None, patient
     return db.session.scalar(query) is not None
 
 
+def suppressed_patient_ids(patient_ids) -> set[int]:
+    """Which of these Cliniko patients are erased (an active suppression): one indexed query, for a pull's page."""
+    ids = {i for i in patient_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Suppression.cliniko_patient_id).where(
+        Suppression.cliniko_patient_id.in_(ids), Suppression.lifted_at.is_(None))))
+
+
 def suppression_for(contact: Contact, *, reason: str, user_id: int | None = None) -> Suppression:
     """A suppression remembering `contact` by hashes and patient id (the erase tool's record); the caller commits."""
     row = Suppression(email_hash=email_hash(contact.email), phone_hash=phone_hash(contact.phone),

@@ -28,6 +28,7 @@ class EventKind(str, enum.Enum):
     PUSH_REJECTED = "push_rejected"
     CONFLICT_RESOLVED = "conflict_resolved"
     UNLINKED = "unlinked"
+    MESSAGE = "message"  # an email or SMS recorded in the send ledger; data: {"message_id": id}
 
 
 class ActivityEvent(db.Model):

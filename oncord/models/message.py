@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oncord.extensions import db
 from oncord.timestamps import UTCDateTime, utcnow
@@ -36,6 +36,10 @@ class Message(db.Model):
     __table_args__ = (
         Index("ix_messages_status_sending_at", "status", "sending_at"),  # the recovery query
         Index("ix_messages_created_at", "created_at"),  # the Messages list, newest first
+        # Keyset pages of Marketing > Messages: all, by status, and a contact's messages.
+        Index("ix_messages_created_id", "created_at", "id"),
+        Index("ix_messages_status_created_id", "status", "created_at", "id"),
+        Index("ix_messages_contact_created_id", "contact_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,3 +67,8 @@ class Message(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when it reached a final status
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # An uncertain message staff looked into (with the patient or the provider): kept, no longer listed.
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contact = relationship("Contact", viewonly=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from oncord.cliniko import Appointment as ClinikoAppointment
 from oncord.extensions import db
+from oncord.messaging import suppressions
 from oncord.models import ActivityEvent, Appointment, AppointmentType, Contact, EventKind
 from oncord.sync.patients import PageResult
 from oncord.sync.upsert import bulk_upsert, fit_to_columns
@@ -47,6 +48,10 @@ def apply_appointments(appointments: Sequence[ClinikoAppointment], *, run_id: in
     """Upsert one page of appointments and record booked/rescheduled/cancelled/... events."""
     result = PageResult()
     appointments = list({a.id: a for a in appointments}.values())
+    if erased := suppressions.suppressed_patient_ids(a.patient_id for a in appointments):
+        kept = [a for a in appointments if a.patient_id not in erased]  # nothing kept about erased people
+        result.erased += len(appointments) - len(kept)
+        appointments = kept
     if not appointments:
         return result
     ids = [a.id for a in appointments]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from oncord.models import MessageTemplate, Role
+from oncord.messaging import ledger
+from oncord.models import MessageTemplate, Role, Suppression
 from oncord.queues import get_queue
 from tests.factories import ContactFactory, PageFactory
 
@@ -36,9 +37,12 @@ def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     login_as(Role.ADMIN)
     contact, page = ContactFactory(), PageFactory()
     template = MessageTemplate(name="Recall", channel="email", kind="marketing", subject="Hi", body="Hello")
-    db.session.add(template)
+    suppression = Suppression(cliniko_patient_id=1)
+    db.session.add_all([template, suppression])
     db.session.commit()
-    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id, "token": "x"})
+    message = ledger.record_skip("k", None, channel="sms", contact=contact, kind="factual", source="test", reason="x")
+    urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id, "token": "x",
+                                 "message_id": message.id, "suppression_id": suppression.id})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", f"/marketing/templates/{template.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
