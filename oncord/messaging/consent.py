@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from oncord.extensions import db
-from oncord.models import ConsentChange, ConsentSource, Contact, User
+from oncord.models import ConsentChange, ConsentSource, ConsentStatus, Contact, User
 from oncord.timestamps import utcnow
 
 CHANNELS = ("email", "sms")
@@ -85,3 +85,31 @@ def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | s
          "evidence": c.evidence, "user_id": None, "created_at": now, "cliniko_told_at": None}
         for c in changes])
     return len(changes)
+
+
+def unsubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None) -> ConsentChange | None:
+    """Unsubscribe `contact` on `channel`, write the ledger, and queue the change for Cliniko.
+
+    The caller commits, then calls `oncord.sync.outbox.queue_push(contact)` so the push runs
+    within one push cycle (linked contacts only; others stay in oncord).
+    """
+    return _change_and_queue(contact, channel, ConsentStatus.UNSUBSCRIBED.value, source, evidence, user)
+
+
+def resubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None) -> ConsentChange | None:
+    """Subscribe `contact` again on `channel` (e.g. START after STOP); ledger and Cliniko as `unsubscribe`."""
+    return _change_and_queue(contact, channel, ConsentStatus.SUBSCRIBED.value, source, evidence, user)
+
+
+def _change_and_queue(contact: Contact, channel: str, new_status: str, source, evidence, user) -> ConsentChange | None:
+    from oncord.sync import outbox  # sync's outbox records the Cliniko push in this transaction
+
+    field = f"{channel}_status"
+    before = {field: getattr(contact, field)}
+    change = set_status(contact, channel, new_status, source, evidence=evidence, user=user)
+    if change is not None:
+        user_id = user.id if isinstance(user, User) else user
+        outbox.record_edits(contact, before, user_id=user_id, now=change.created_at)
+    return change

@@ -28,6 +28,7 @@ class EventKind(str, enum.Enum):
     PUSH_REJECTED = "push_rejected"
     CONFLICT_RESOLVED = "conflict_resolved"
     UNLINKED = "unlinked"
+    SMS_RECEIVED = "sms_received"  # an SMS from the contact's number: data has the body and Twilio's id
 
 
 class ActivityEvent(db.Model):
