@@ -4,7 +4,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
-    from oncord.blueprints import public_site, website
+    from oncord.blueprints import public_site, webhooks, website
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
@@ -14,4 +14,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users.bp)
     jobs_dashboard.register(app)
     app.register_blueprint(website.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(public_site.bp)  # last: its `/<slug>` yields to every fixed path
