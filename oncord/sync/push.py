@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from oncord import cliniko
 from oncord.extensions import db
-from oncord.models import ActivityEvent, ConsentStatus, Contact, EventKind, OutboxEdit, OutboxStatus
+from oncord.models import (ActivityEvent, ConsentChange, ConsentSource, ConsentStatus, Contact, EventKind, OutboxEdit,
+                           OutboxStatus)
 from oncord.sync.patients import PageResult, adopt_patient
 from oncord.timestamps import utcnow
 
@@ -107,6 +108,7 @@ def push_contact(client: cliniko.ClinikoClient, contact: Contact, *, run_id: int
         return result
     # Edits made while the PATCH was on its way stay for the next push.
     sent = [e for e in edits if e.edited_at == taken[e.id]]
+    _mark_consent_told(contact.id, sent, now)
     for edit in sent:
         db.session.delete(edit)
     db.session.flush()
@@ -127,6 +129,17 @@ def push_pending(client: cliniko.ClinikoClient, *, run_id: int, everything: bool
             continue
         on_contact(push_contact(client, contact, run_id=run_id, now=utcnow()))
     return len(ids)
+
+
+def _mark_consent_told(contact_id: int, sent: list[OutboxEdit], now: datetime) -> None:
+    """The consent ledger records when Cliniko learnt of each status change this push carried."""
+    for edit in sent:
+        if edit.field in ("email_status", "sms_status"):
+            db.session.execute(update(ConsentChange).where(
+                ConsentChange.contact_id == contact_id, ConsentChange.channel == edit.field.removesuffix("_status"),
+                ConsentChange.cliniko_told_at.is_(None), ConsentChange.created_at <= edit.edited_at,
+                ConsentChange.source.not_in([ConsentSource.CLINIKO_PULL.value, ConsentSource.CONTACT_CREATED.value]),
+            ).values(cliniko_told_at=now).execution_options(synchronize_session=False))
 
 
 def _still_waiting(contact_id: int) -> list[str]:
