@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from oncord.contacts import appointments, editing, feed, records
 from oncord.contacts.phones import display_phone
-from oncord.messaging import sms_keywords
 from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
+from oncord.messaging import sms_keywords
 from oncord.sync import outbox
 from oncord.forms.contacts import EditContactForm, NewContactForm
 from oncord.timestamps import utcnow

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from oncord.extensions import db
 from oncord.messaging import consent
@@ -107,7 +108,8 @@ def open_cancel_requests(contact_id: int | None = None, limit: int = 50) -> list
     query = select(InboundSms).where(InboundSms.may_cancel.is_(True), InboundSms.done_at.is_(None))
     if contact_id is not None:
         query = query.where(InboundSms.contact_id == contact_id)
-    return list(db.session.scalars(query.order_by(InboundSms.received_at.desc(), InboundSms.id.desc()).limit(limit)))
+    query = query.options(selectinload(InboundSms.contact)).order_by(InboundSms.received_at.desc(), InboundSms.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def mark_done(reply: InboundSms, user_id: int | None) -> None:

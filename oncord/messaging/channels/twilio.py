@@ -7,6 +7,8 @@ so the ledger marks the message uncertain and it is never sent twice.
 """
 from __future__ import annotations
 
+import logging
+
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ConnectTimeout, ReadTimeout, SSLError
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
@@ -18,6 +20,7 @@ from oncord.messaging.channels import PermanentFailure, TemporaryFailure
 from oncord.messaging.drafts import Draft, Receipt, SmsDraft
 from oncord.messaging.settings import EffectiveSettings
 
+log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30
 OPTED_OUT = 21610  # the recipient replied STOP to this sender
 
@@ -104,6 +107,9 @@ def refusal(exc: TwilioRestException | TwilioServiceException, to: str) -> Excep
     if code == OPTED_OUT:
         from oncord.messaging import sms_keywords
 
-        sms_keywords.opted_out_at_twilio(to, evidence={"twilio_error": OPTED_OUT})
+        try:
+            sms_keywords.opted_out_at_twilio(to, evidence={"twilio_error": OPTED_OUT})
+        except Exception:  # the refusal still stands; the next send to the number tries again
+            log.exception("could not record Twilio's opt-out (21610) for a number")
     reason = REFUSALS.get(code) or f"Twilio refused the message: {getattr(exc, 'msg', None) or getattr(exc, 'title', '')}"
     return PermanentFailure(reason, str(code) if code else str(status))
