@@ -13,9 +13,9 @@ from htmx_flask import make_response as htmx_response
 
 from oncord import accounts
 
-ADMIN_BLUEPRINTS = {"users", "integrations", "rq_dashboard"}
+ADMIN_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
 # Reachable before the first admin exists.
-SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static"}
+SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static", "unsubscribe.confirm", "unsubscribe.one_click"}
 
 
 def public(view):

@@ -62,6 +62,9 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         "LOGIN_RATE_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        # Unsubscribe POSTs: big mail providers click from few addresses, so the per-address limit is generous.
+        "UNSUBSCRIBE_RATE_LIMIT_PER_ADDRESS": os.environ.get("UNSUBSCRIBE_RATE_LIMIT_PER_ADDRESS", "120 per minute"),
+        "UNSUBSCRIBE_RATE_LIMIT_PER_LINK": os.environ.get("UNSUBSCRIBE_RATE_LIMIT_PER_LINK", "5 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

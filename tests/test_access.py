@@ -6,10 +6,11 @@ from werkzeug.routing import IntegerConverter
 
 from oncord.models import Role
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "public_site.home", "public_site.show"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "public_site.home", "public_site.show",
+                    "unsubscribe.confirm", "unsubscribe.one_click"}
+ADMIN_ONLY_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
 # Twilio calls these: no login, but each request needs Twilio's signature (tests/blueprints/test_webhooks.py).
 PUBLIC_ENDPOINTS |= {"webhooks.twilio_status", "webhooks.twilio_sms"}
-ADMIN_ONLY_BLUEPRINTS = {"users", "integrations", "rq_dashboard"}
 
 
 def _example_url(rule) -> str:

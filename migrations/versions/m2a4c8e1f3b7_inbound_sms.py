@@ -1,7 +1,7 @@
 """Inbound SMS: replies from patients, with "may want to cancel" notices for staff
 
 Revision ID: m2a4c8e1f3b7
-Revises: f0a7c3e91b52
+Revises: f3a91c07d2e6
 Create Date: 2026-11-28 21:10:00
 
 """
@@ -13,7 +13,7 @@ import oncord.timestamps  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = 'm2a4c8e1f3b7'
-down_revision = 'f0a7c3e91b52'
+down_revision = 'f3a91c07d2e6'
 branch_labels = None
 depends_on = None
 

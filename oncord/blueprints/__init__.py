@@ -4,7 +4,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
-    from oncord.blueprints import public_site, webhooks, website
+    from oncord.blueprints import consent_export, marketing_templates, public_site, unsubscribe, webhooks, website
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
@@ -13,6 +13,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(users.bp)
     jobs_dashboard.register(app)
+    app.register_blueprint(marketing_templates.bp)
     app.register_blueprint(website.bp)
+    app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(consent_export.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(public_site.bp)  # last: its `/<slug>` yields to every fixed path

@@ -10,7 +10,7 @@ from oncord.contacts import appointments, editing, feed, records
 from oncord.contacts.phones import display_phone
 from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
-from oncord.messaging import sms_keywords
+from oncord.messaging import consent_history, sms_keywords
 from oncord.sync import outbox
 from oncord.forms.contacts import EditContactForm, NewContactForm
 from oncord.timestamps import utcnow
@@ -25,7 +25,7 @@ def _template_helpers():
     return {"display_phone": display_phone, "event_title": feed.event_title, "event_detail": feed.event_detail,
             "is_appointment_event": feed.is_appointment_event, "merge_partner": feed.merge_partner,
             "imported_note": feed.IMPORTED_NOTE, "appointment_badge": appointments.appointment_badge,
-            "channel_status_choices": _channel_status_choices}
+            "channel_status_choices": _channel_status_choices, "consent_history": consent_history}
 
 
 def _channel_status_choices(channel: str) -> list[tuple[str, str]]:
@@ -77,6 +77,7 @@ def _show_context(contact, *, now=None, activity=None, appointment_page=None) ->
             "edits": outbox.edits_of(contact.id), "survivor": records.merge_survivor(contact),
             "cancel_requests": sms_keywords.open_cancel_requests(contact.id),
             "feed": activity or feed.contact_feed(contact.id),
+            "consent_changes": consent_history.history(contact.id),
             "appointments": appointment_page or appointments.contact_appointments(contact.id, now=now)}
 
 

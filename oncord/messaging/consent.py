@@ -45,6 +45,37 @@ def set_status(contact: Contact, channel: str, new_status: str, source: ConsentS
     return change
 
 
+def unsubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None, now: datetime | None = None) -> ConsentChange | None:
+    """Unsubscribe `contact` from `channel`'s marketing, with the ledger row; None if they already were.
+
+    A linked contact's new status waits in the push outbox, so Cliniko's `accepted_*_marketing`
+    becomes false in the next push; the caller commits, then calls `sync.outbox.queue_push`.
+    """
+    from oncord.sync import outbox  # sync sits beside messaging; imported late to keep the layers apart
+
+    now = now or utcnow()
+    before = {f"{channel}_status": getattr(contact, f"{channel}_status", None)}
+    change = set_status(contact, channel, ConsentStatus.UNSUBSCRIBED.value, source, evidence=evidence, user=user,
+                        now=now)
+    if change is not None:
+        outbox.record_edits(contact, before, user_id=user.id if isinstance(user, User) else user, now=now)
+    return change
+
+
+def resubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None, now: datetime | None = None) -> ConsentChange | None:
+    """Subscribe `contact` to `channel` again (START after STOP), with the ledger row; Cliniko as `unsubscribe`."""
+    from oncord.sync import outbox
+
+    now = now or utcnow()
+    before = {f"{channel}_status": getattr(contact, f"{channel}_status", None)}
+    change = set_status(contact, channel, ConsentStatus.SUBSCRIBED.value, source, evidence=evidence, user=user,
+                        now=now)
+    if change is not None:
+        outbox.record_edits(contact, before, user_id=user.id if isinstance(user, User) else user, now=now)
+    return change
+
 def record_new_contact(contact: Contact, source: ConsentSource | str, evidence: dict | None = None,
                        user: User | int | None = None, now: datetime | None = None) -> list[ConsentChange]:
     """A new contact's first statuses (old status: none), so the ledger starts where the contact does."""
@@ -86,30 +117,3 @@ def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | s
         for c in changes])
     return len(changes)
 
-
-def unsubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
-                user: User | int | None = None) -> ConsentChange | None:
-    """Unsubscribe `contact` on `channel`, write the ledger, and queue the change for Cliniko.
-
-    The caller commits, then calls `oncord.sync.outbox.queue_push(contact)` so the push runs
-    within one push cycle (linked contacts only; others stay in oncord).
-    """
-    return _change_and_queue(contact, channel, ConsentStatus.UNSUBSCRIBED.value, source, evidence, user)
-
-
-def resubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
-                user: User | int | None = None) -> ConsentChange | None:
-    """Subscribe `contact` again on `channel` (e.g. START after STOP); ledger and Cliniko as `unsubscribe`."""
-    return _change_and_queue(contact, channel, ConsentStatus.SUBSCRIBED.value, source, evidence, user)
-
-
-def _change_and_queue(contact: Contact, channel: str, new_status: str, source, evidence, user) -> ConsentChange | None:
-    from oncord.sync import outbox  # sync's outbox records the Cliniko push in this transaction
-
-    field = f"{channel}_status"
-    before = {field: getattr(contact, field)}
-    change = set_status(contact, channel, new_status, source, evidence=evidence, user=user)
-    if change is not None:
-        user_id = user.id if isinstance(user, User) else user
-        outbox.record_edits(contact, before, user_id=user_id, now=change.created_at)
-    return change

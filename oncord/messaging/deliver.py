@@ -5,7 +5,7 @@ import logging
 from contextlib import nullcontext
 
 from oncord.extensions import db
-from oncord.messaging import eligibility, ledger
+from oncord.messaging import eligibility, ledger, unsubscribe
 from oncord.messaging.channels import Channel, PermanentFailure, TemporaryFailure, channel_for
 from oncord.messaging.drafts import Draft
 from oncord.models import Contact, Message, MessageStatus
@@ -21,6 +21,7 @@ def deliver(key: str, contact: Contact | None, draft: Draft, *, kind: str, sourc
     The returned row says what happened: sent, skipped (with the reason), failed, or queued
     again after a temporary failure (recovery sends it later).
     """
+    draft = unsubscribe.with_unsubscribe_headers(draft, contact, kind, key)  # recorded as they will be sent
     try:
         message = ledger.claim(key, draft, contact=contact, kind=kind, source=source, source_id=source_id)
     except ledger.AlreadyClaimed:
@@ -44,7 +45,8 @@ def send_claimed(message: Message, contact: Contact | None, channel: Channel | N
     if reason := eligibility.why_not(contact, message.channel, message.kind, address=message.address):
         ledger.mark_skipped(message, reason)
         return
-    draft = ledger.draft_of(message)
+    # Rows recorded without deliver() get them here: no marketing email goes without its unsubscribe link.
+    draft = unsubscribe.with_unsubscribe_headers(ledger.draft_of(message), contact, message.kind, message.key)
     # Connecting first: a provider that cannot be reached leaves the row queued, safe to retry.
     with (nullcontext(channel) if channel is not None else channel_for(message.channel)) as open_channel:
         if not ledger.start_sending(message, via=open_channel.name):

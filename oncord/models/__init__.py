@@ -7,6 +7,7 @@ from oncord.models.contact import ConsentStatus, Contact, contact_search_text
 from oncord.models.inbound_sms import InboundSms
 from oncord.models.message import Message, MessageKind, MessageStatus
 from oncord.models.messaging_settings import MessagingSettings
+from oncord.models.message_template import MessageTemplate, TemplateChannel, TemplateKind
 from oncord.models.page import Page
 from oncord.models.outbox import DeletedContactLink, OutboxEdit, OutboxStatus
 from oncord.models.suppression import Suppression
@@ -18,5 +19,6 @@ __all__ = [
     "DeletedContactLink", "InboundSms", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
+    "MessageTemplate", "TemplateChannel", "TemplateKind",
     "contact_search_text",
 ]

@@ -108,9 +108,9 @@ def push_contact(client: cliniko.ClinikoClient, contact: Contact, *, run_id: int
         return result
     # Edits made while the PATCH was on its way stay for the next push.
     sent = [e for e in edits if e.edited_at == taken[e.id]]
-    _mark_consent_told(contact.id, sent, now)
     for edit in sent:
         db.session.delete(edit)
+    _mark_consent_told(contact, [e for e in sent if e.field in CONSENT_FIELDS], now)
     db.session.flush()
     adopt_patient(contact, patient, keep=set(_still_waiting(contact.id)))
     _event(contact, EventKind.PUSHED_TO_CLINIKO, now, run_id, fields=sorted(e.field for e in sent))
@@ -131,15 +131,20 @@ def push_pending(client: cliniko.ClinikoClient, *, run_id: int, everything: bool
     return len(ids)
 
 
-def _mark_consent_told(contact_id: int, sent: list[OutboxEdit], now: datetime) -> None:
-    """The consent ledger records when Cliniko learnt of each status change this push carried."""
-    for edit in sent:
-        if edit.field in ("email_status", "sms_status"):
-            db.session.execute(update(ConsentChange).where(
-                ConsentChange.contact_id == contact_id, ConsentChange.channel == edit.field.removesuffix("_status"),
-                ConsentChange.cliniko_told_at.is_(None), ConsentChange.created_at <= edit.edited_at,
-                ConsentChange.source.not_in([ConsentSource.CLINIKO_PULL.value, ConsentSource.CONTACT_CREATED.value]),
-            ).values(cliniko_told_at=now).execution_options(synchronize_session=False))
+CONSENT_FIELDS = {"email_status": "email", "sms_status": "sms"}
+# Ledger rows that began in Cliniko, or concern only oncord, are not something to tell it.
+NOT_TOLD = (ConsentSource.CLINIKO_PULL.value, ConsentSource.CONTACT_CREATED.value, ConsentSource.ERASE.value)
+
+
+def _mark_consent_told(contact: Contact, edits: list[OutboxEdit], now: datetime) -> None:
+    """The consent-ledger rows this push carried to Cliniko (the law asks when it was told)."""
+    for edit in edits:
+        db.session.execute(
+            update(ConsentChange).where(
+                ConsentChange.contact_id == contact.id, ConsentChange.channel == CONSENT_FIELDS[edit.field],
+                ConsentChange.cliniko_told_at.is_(None), ConsentChange.source.not_in(NOT_TOLD),
+                ConsentChange.created_at <= edit.edited_at)
+            .values(cliniko_told_at=now).execution_options(synchronize_session=False))
 
 
 def _still_waiting(contact_id: int) -> list[str]:
