@@ -284,3 +284,20 @@ def test_done_on_an_unknown_notice_is_404(db, client, login_as, csrf_token):
     login_as()
     assert client.post("/dashboard/cancel-requests/999999/done",
                        data={"csrf_token": csrf_token("/dashboard")}).status_code == 404
+
+
+def test_the_contacts_consent_history_shows_the_sms_reply_as_evidence(db, client, twilio_settings, login_as):
+    contact = ContactFactory(phone="+61412345678", sms_status="subscribed")
+    db.session.commit()
+    post(client, SMS_URL, inbound_form(" Stop "))
+    login_as()
+    page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert "Text message reply" in page and "replied “Stop”" in page and "SM" + "c" * 32 in page
+
+
+def test_twilio_is_never_sent_to_first_run_setup(app, db, client, monkeypatch):
+    """Before any staff account exists the webhooks still answer Twilio (and still check signatures)."""
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setitem(app.config, "PUBLIC_URL", PUBLIC)
+    assert post(client, SMS_URL, inbound_form("hello")).status_code == 200
+    assert post(client, STATUS_URL, status_form(), signature="bm90IHR3aWxpbw==").status_code == 403
