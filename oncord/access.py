@@ -15,7 +15,8 @@ from oncord import accounts
 
 ADMIN_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
 # Reachable before the first admin exists.
-SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static", "unsubscribe.confirm", "unsubscribe.one_click"}
+SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static", "unsubscribe.confirm", "unsubscribe.one_click",
+                   "webhooks.twilio_status", "webhooks.twilio_sms"}  # Twilio is never sent to setup
 
 
 def public(view):

@@ -9,6 +9,8 @@ from oncord.models import Role
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "health.healthz", "public_site.home", "public_site.show",
                     "unsubscribe.confirm", "unsubscribe.one_click"}
 ADMIN_ONLY_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
+# Twilio calls these: no login, but each request needs Twilio's signature (tests/blueprints/test_webhooks.py).
+PUBLIC_ENDPOINTS |= {"webhooks.twilio_status", "webhooks.twilio_sms"}
 
 
 def _example_url(rule) -> str:

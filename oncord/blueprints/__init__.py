@@ -5,7 +5,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
     from oncord.blueprints import consent_export, marketing_templates, messages, public_site, suppressions
-    from oncord.blueprints import unsubscribe, website
+    from oncord.blueprints import unsubscribe, webhooks, website
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
@@ -20,4 +20,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(website.bp)
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(consent_export.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(public_site.bp)  # last: its `/<slug>` yields to every fixed path

@@ -11,7 +11,7 @@ from oncord.contacts import appointments, data_subject, editing, feed, records
 from oncord.contacts.phones import display_phone
 from oncord.contacts.search import COUNT_CAP, ContactFilters, InvalidCursor, parse_cursor, search_contacts
 from oncord.extensions import db
-from oncord.messaging import consent_history, listing
+from oncord.messaging import consent_history, listing, sms_keywords
 from oncord.sync import outbox
 from oncord.forms.contacts import EditContactForm, NewContactForm
 from oncord.timestamps import utcnow
@@ -78,6 +78,7 @@ def _show_context(contact, *, now=None, activity=None, appointment_page=None) ->
     now = now or utcnow()
     return {"contact": contact, "now": now, "cliniko_url": records.cliniko_patient_url(contact),
             "edits": outbox.edits_of(contact.id), "survivor": records.merge_survivor(contact),
+            "cancel_requests": sms_keywords.open_cancel_requests(contact.id),
             "feed": activity or feed.contact_feed(contact.id),
             "consent_changes": consent_history.history(contact.id),
             "appointments": appointment_page or appointments.contact_appointments(contact.id, now=now)}

@@ -30,7 +30,9 @@ EVENT_TITLES = {
     EventKind.CONFLICT_RESOLVED: "Edited in both oncord and Cliniko",
     EventKind.UNLINKED: "Unlinked from Cliniko",
     EventKind.MESSAGE: "Message",
+    EventKind.SMS_RECEIVED: "SMS received",
 }
+SMS_KEYWORD_NOTES = {"opt_out": "opted out of SMS", "opt_in": "opted back in to SMS (if they had opted out)"}
 
 
 def event_detail(event: ActivityEvent) -> str | None:
@@ -45,6 +47,9 @@ def event_detail(event: ActivityEvent) -> str | None:
         winner = "Cliniko's" if data.get("kept") == "cliniko" else "oncord's"
         return (f"{data.get('field', '').replace('_', ' ')}: kept {winner} later value "
                 f"{data.get('kept_value')!r}; overwritten {data.get('overwritten_value')!r}")
+    if event.kind == EventKind.SMS_RECEIVED.value:
+        note = SMS_KEYWORD_NOTES.get(data.get("keyword"))
+        return f"“{data.get('body', '')}”" + (f" · {note}" if note else "")
     if event.kind == EventKind.UNLINKED.value:
         return f"Cliniko patient {data.get('patient_id')} no longer exists"
     return None

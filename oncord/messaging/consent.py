@@ -63,6 +63,19 @@ def unsubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, 
     return change
 
 
+def resubscribe(contact: Contact, channel: str, *, source: ConsentSource | str, evidence: dict | None = None,
+                user: User | int | None = None, now: datetime | None = None) -> ConsentChange | None:
+    """Subscribe `contact` to `channel` again (START after STOP), with the ledger row; Cliniko as `unsubscribe`."""
+    from oncord.sync import outbox
+
+    now = now or utcnow()
+    before = {f"{channel}_status": getattr(contact, f"{channel}_status", None)}
+    change = set_status(contact, channel, ConsentStatus.SUBSCRIBED.value, source, evidence=evidence, user=user,
+                        now=now)
+    if change is not None:
+        outbox.record_edits(contact, before, user_id=user.id if isinstance(user, User) else user, now=now)
+    return change
+
 def record_new_contact(contact: Contact, source: ConsentSource | str, evidence: dict | None = None,
                        user: User | int | None = None, now: datetime | None = None) -> list[ConsentChange]:
     """A new contact's first statuses (old status: none), so the ledger starts where the contact does."""
@@ -103,3 +116,4 @@ def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | s
          "evidence": c.evidence, "user_id": None, "created_at": now, "cliniko_told_at": None}
         for c in changes])
     return len(changes)
+

@@ -20,6 +20,7 @@ SOURCE_WORDS = {
     ConsentSource.UNSUBSCRIBE_PAGE.value: "Unsubscribe link in an email",
     ConsentSource.ONE_CLICK.value: "Unsubscribe button in their email app",
     ConsentSource.SMS_KEYWORD.value: "Text message reply",
+    ConsentSource.PROVIDER.value: "Twilio refused to text them (they had replied STOP)",
     ConsentSource.ERASE.value: "Erased from oncord",
 }
 CHANNEL_WORDS = {"email": "Email", "sms": "SMS"}
@@ -51,7 +52,11 @@ def evidence_summary(change: ConsentChange, staff_name: str | None = None) -> st
         parts.append(f"message #{evidence['message_id']}")
     elif evidence.get("message_key"):
         parts.append(f"message {evidence['message_key']}")
-    for name in ("inbound_sms_id", "ip_address", "sync_run_id"):
+    if evidence.get("body") is not None:  # an SMS keyword: what they texted, and Twilio's id for it
+        parts.append(f"replied “{_short(str(evidence['body']).strip(), 40)}”")
+    if evidence.get("twilio_error"):
+        parts.append(f"Twilio error {evidence['twilio_error']}")
+    for name in ("inbound_sid", "inbound_sms_id", "ip_address", "sync_run_id"):
         if evidence.get(name):
             parts.append(f"{'sync run ' if name == 'sync_run_id' else ''}{evidence[name]}")
     if evidence.get("user_agent"):

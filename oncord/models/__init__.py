@@ -4,6 +4,7 @@ from oncord.models.appointment import Appointment
 from oncord.models.cliniko import AppointmentType, ClinikoConnection, Practitioner
 from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
+from oncord.models.inbound_sms import InboundSms
 from oncord.models.message import Message, MessageKind, MessageStatus
 from oncord.models.messaging_settings import MessagingSettings
 from oncord.models.message_template import MessageTemplate, TemplateChannel, TemplateKind
@@ -15,7 +16,7 @@ from oncord.models.user import Role, User, UserSession
 
 __all__ = [
     "ActivityEvent", "Appointment", "AppointmentType", "ClinikoConnection", "ConsentStatus", "Contact",
-    "DeletedContactLink", "OutboxEdit", "OutboxStatus",
+    "DeletedContactLink", "InboundSms", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
     "MessageTemplate", "TemplateChannel", "TemplateKind",

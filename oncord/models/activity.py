@@ -29,6 +29,7 @@ class EventKind(str, enum.Enum):
     CONFLICT_RESOLVED = "conflict_resolved"
     UNLINKED = "unlinked"
     MESSAGE = "message"  # an email or SMS recorded in the send ledger; data: {"message_id": id}
+    SMS_RECEIVED = "sms_received"  # an SMS from the contact's number: data has the body and Twilio's id
 
 
 class ActivityEvent(db.Model):

@@ -22,6 +22,7 @@ class ConsentSource(str, enum.Enum):
     UNSUBSCRIBE_PAGE = "unsubscribe_page"
     ONE_CLICK = "one_click"  # RFC 8058 List-Unsubscribe-Post
     SMS_KEYWORD = "sms_keyword"
+    PROVIDER = "provider"  # the SMS provider refused to send: the patient had replied STOP (Twilio 21610)
     ERASE = "erase"
 
 

@@ -58,5 +58,9 @@ def channel_for(channel: str, settings: EffectiveSettings | None = None) -> Chan
         return getattr(import_module(module), name)(settings, channel)
     if settings.outbox(channel):
         return OutboxChannel(settings)
-    # SMTP (email) and Twilio (SMS) channels are added here when they exist.
+    if channel == "sms":
+        from oncord.messaging.channels.twilio import TwilioChannel
+
+        return TwilioChannel(settings)
+    # The SMTP channel (email) is added here when it exists.
     raise NotImplementedError(f"sending {channel} through a provider is not built yet")
