@@ -2,6 +2,7 @@
 
 Runs at the end of a sync run, under the same lock, right after the pull: the pull has
 already settled conflicts (see `sync.patients`), so what is left to push is oncord's.
+During a long pull, due edits go between pages, each patient read (and settled) first.
 """
 from __future__ import annotations
 
@@ -117,14 +118,20 @@ def push_contact(client: cliniko.ClinikoClient, contact: Contact, *, run_id: int
 
 
 def push_pending(client: cliniko.ClinikoClient, *, run_id: int, everything: bool,
-                 on_contact: Callable[[PageResult], None]) -> int:
-    """Push every due contact, committing after each; returns how many were due."""
+                 on_contact: Callable[[PageResult], None],
+                 before_push: Callable[[Contact], None] | None = None) -> int:
+    """Push every due contact, committing after each; returns how many were due.
+    `before_push(contact)`: settle conflicts first when no pull has just done so."""
     ids = due_contact_ids(utcnow(), everything)
     for contact_id in ids:
         contact = db.session.get(Contact, contact_id)
         if contact is None or not contact.is_linked:
             db.session.execute(delete(OutboxEdit).where(OutboxEdit.contact_id == contact_id))
             continue
+        if before_push is not None:
+            before_push(contact)
+            if not contact.is_linked:
+                continue
         on_contact(push_contact(client, contact, run_id=run_id, now=utcnow()))
     return len(ids)
 
