@@ -29,15 +29,18 @@ def pull_from_cliniko(connection_id: int, trigger: str = "manual", full: bool = 
     """Pull from Cliniko for one slice of time; a pull unfinished when the slice ends queues
     its next slice. A pull already running elsewhere makes this one a no-op."""
     from flask import current_app
+    from rq import get_current_job
 
     from oncord.models import SyncTrigger
     from oncord.sync import outbox, pull
     from oncord.sync.lock import SyncAlreadyRunning
 
+    job = get_current_job()
     with app_context():
         try:
             run = pull.run(connection_id, SyncTrigger(trigger), full=full, on_progress=_record_progress,
-                           budget=current_app.config["SYNC_SLICE_SECONDS"])
+                           budget=current_app.config["SYNC_SLICE_SECONDS"],
+                           requested_at=job.created_at if job is not None else None)
         except SyncAlreadyRunning:
             # Edits wait for no one: the running pull pushes due ones between pages; check back soon.
             if SyncTrigger(trigger) is SyncTrigger.AFTER_EDIT and outbox.waiting_count():

@@ -155,13 +155,18 @@ def start_run(connection: ClinikoConnection, trigger: SyncTrigger, full: bool) -
 
 
 def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: bool = False,
-        on_progress: Callable | None = None, budget: float | None = None) -> SyncRun:
+        on_progress: Callable | None = None, budget: float | None = None,
+        requested_at: datetime | None = None) -> SyncRun:
     """Pull everything that changed (or everything, when `full` or never synced), carrying on
     an unfinished run from its checkpoint first. With `budget` seconds, stop at a page
     boundary once they are spent and return the run still 'running' (`handed_off`) for
-    another job to go on with. Raises SyncAlreadyRunning when another sync holds the lock."""
+    another job to go on with. A full pull that finished after `requested_at` (when the job
+was queued) makes asking for another unnecessary. Raises SyncAlreadyRunning when another
+sync holds the lock."""
     with sync_lock(connection_id) as lock:
         connection = connections.require_connection(connection_id)
+        if full and requested_at and connection.last_full_sync_at and connection.last_full_sync_at >= requested_at:
+            full = False
         if trigger is SyncTrigger.AFTER_EDIT and (connection.last_full_sync_at is None
                                                  or resumable_run(connection) is not None):
             # A long pull is under way: edits go now, not when it ends.
