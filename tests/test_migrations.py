@@ -1,6 +1,9 @@
 """The migrations build exactly the schema the models describe."""
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from oncord.database import include_in_autogenerate
 from oncord.extensions import db as _db
@@ -50,7 +53,7 @@ def test_a_database_user_who_may_not_add_pg_trgm_still_migrates(app, db, capsys)
                 head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
             engine.dispose()
         assert SEARCH_TRIGRAM_INDEX not in indexes and "ix_contacts_last_first" in indexes
-        assert head == "c3f1a7d2e9b4"
+        assert head in ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations")).get_heads()
         assert f"CREATE INDEX IF NOT EXISTS {SEARCH_TRIGRAM_INDEX}" in capsys.readouterr().err
     finally:
         with admin.connect() as conn:

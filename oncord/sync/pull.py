@@ -315,8 +315,9 @@ def pull_listings(recorder: Recorder, step: str, listings: list[keyset.Fetch], a
         recorder.resume_phase(step, 0)
     for index in range(first, len(listings)):
         start = position if index == first else keyset.Position()
-        for page, reached in keyset.pages_from(listings[index], start, recorder.bad_row,
-                                               on_total=recorder.rows_left):
+        # A resumed listing counts its last committed row again (it asks from that row on).
+        left = (lambda n: recorder.rows_left(max(0, n - 1))) if start.updated_at else recorder.rows_left
+        for page, reached in keyset.pages_from(listings[index], start, recorder.bad_row, on_total=left):
             result = apply(page)
             recorder.save_position(step, index, reached)
             recorder.page(step, result, len(page), table)
