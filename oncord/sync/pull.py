@@ -29,6 +29,7 @@ from oncord.sync.appointments import apply_appointments
 from oncord.sync.lock import lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_practitioners
+from oncord.sync.runs import WORKER_STOPPED, handed_off, resumable_run, take_over_unfinished  # noqa: F401
 from oncord.sync.upsert import refresh_statistics
 from oncord.timestamps import utcnow
 
@@ -39,11 +40,6 @@ PAGE = 100
 PHASES = ("practitioners", "appointment types", "patients", "appointments", "pushing edits")
 STATISTICS_EVERY = 50  # pages between planner-statistics refreshes on PostgreSQL
 STEPS = ("reference", "patients", "deletions", "appointments", "push", "done")
-WORKER_STOPPED = ("The worker running this sync stopped before it finished; "
-                  "the next sync carried on from where it had got to.")
-STOPPED_UNSAVED = "The worker running this sync stopped before it finished."
-
-
 class SliceOver(Exception):
     """The slice's time is spent: the checkpoint is committed and another job goes on."""
 
@@ -180,7 +176,7 @@ sync holds the lock."""
         client = connections.client_for(connection)
         recorder = Recorder(sync_run, lock, client, on_progress,
                             deadline=None if budget is None else time.monotonic() + budget)
-        recorder.between_pages = PushWhenDue(client, connection, recorder)
+        recorder.between_pages = push.PushWhenDue(client, connection, recorder)
         try:
             with client:
                 carry_on(client, connection, recorder, everything=trigger in EVERYTHING_NOW)
@@ -194,11 +190,6 @@ sync holds the lock."""
             raise
         finish(sync_run, connection, recorder)
         return sync_run
-
-
-def handed_off(sync_run: SyncRun) -> bool:
-    """The run stopped at the end of a slice and waits for the next one."""
-    return sync_run.status == SyncStatus.RUNNING.value and bool((sync_run.checkpoint or {}).get("handoff"))
 
 
 def carry_on(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder,
@@ -215,38 +206,6 @@ def carry_on(client: cliniko.ClinikoClient, connection: ClinikoConnection, recor
         steps[STEPS[index]]()
         recorder.save_position(STEPS[index + 1])
         recorder.commit()
-
-
-def resumable_run(connection: ClinikoConnection) -> SyncRun | None:
-    """The latest run of this connection if it stopped short with a checkpoint to go on from."""
-    latest = db.session.scalar(select(SyncRun).where(SyncRun.connection_id == connection.id)
-                               .order_by(SyncRun.id.desc()).limit(1))
-    if latest is None or latest.status == SyncStatus.SUCCEEDED.value or not latest.checkpoint:
-        return None
-    if connection.connected_at is not None and latest.started_at < connection.connected_at:
-        return None  # from before the key was (re)connected: maybe another account
-    return latest
-
-
-def take_over_unfinished(connection: ClinikoConnection) -> SyncRun | None:
-    """We hold the lock, so no one works on a 'running' run: a handed-off one goes on as it
-    is; one whose worker died or that failed is closed, and a new run carries on from its
-    checkpoint (a first pull never starts again from zero)."""
-    latest = resumable_run(connection)
-    close_abandoned_runs(connection.id, keep=latest)
-    if latest is None or handed_off(latest):
-        return latest
-    if latest.status == SyncStatus.RUNNING.value:
-        latest.status, latest.error = SyncStatus.FAILED.value, WORKER_STOPPED
-        latest.finished_at = latest.heartbeat_at or latest.started_at
-        connection.last_error = WORKER_STOPPED
-    successor = SyncRun(connection_id=connection.id, trigger=latest.trigger, full=latest.full,
-                        status=SyncStatus.RUNNING.value, phase=latest.phase, done=latest.done, total=latest.total,
-                        counts=dict(latest.counts or {}), requests=latest.requests, slices=latest.slices,
-                        problems=[], started_at=utcnow(), checkpoint=dict(latest.checkpoint))
-    db.session.add(successor)
-    db.session.commit()
-    return successor
 
 
 def pull_reference(client: cliniko.ClinikoClient, recorder: Recorder) -> None:
@@ -338,47 +297,7 @@ def push_edits(client: cliniko.ClinikoClient, connection: ClinikoConnection, rec
     recorder.phase("pushing edits", len(due))
     push.push_pending(client, run_id=recorder.run.id, everything=everything,
                       on_contact=lambda result: recorder.page("pushing edits", result, 1))
-    queue_next_push(connection)
-
-
-def queue_next_push(connection: ClinikoConnection) -> None:
-    if (next_due := push.next_due_at()) is not None:
-        from oncord.sync import schedule
-
-        schedule.queue_push(connection.id, next_due)
-
-
-class PushWhenDue:
-    """Mid-pull, every few seconds: send edits whose batch fell due, reading each patient
-    first (the pull may not have reached its latest change, so conflicts are settled
-    before the PATCH, as the pull itself would)."""
-
-    def __init__(self, client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder):
-        self.client, self.connection, self.recorder = client, connection, recorder
-        self.checked_at = time.monotonic()
-
-    def every(self) -> float:
-        return max(1, min(15, int(push.push_delay().total_seconds()) // 4))
-
-    def __call__(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self.checked_at < self.every():
-            return
-        self.checked_at = time.monotonic()
-        if not push.due_contact_ids(utcnow(), everything=False):
-            return
-        push.push_pending(self.client, run_id=self.recorder.run.id, everything=False,
-                          on_contact=lambda result: self.recorder.tally("pushing edits", result),
-                          before_push=self.read_patient)
-        queue_next_push(self.connection)
-
-    def read_patient(self, contact: Contact) -> None:
-        try:
-            patient = self.client.patient(contact.cliniko_patient_id)
-        except cliniko.NotFound:
-            return  # the PATCH finds out too, and unlinks the contact
-        apply_patients([patient], run_id=self.recorder.run.id, backfill=self.connection.last_full_sync_at is None)
-        db.session.flush()
-        db.session.expire(contact)
+    push.queue_next_push(connection.id)
 
 
 def push_only(connection: ClinikoConnection, lock, on_progress: Callable | None) -> SyncRun:
@@ -388,7 +307,7 @@ def push_only(connection: ClinikoConnection, lock, on_progress: Callable | None)
     client = connections.client_for(connection)
     recorder = Recorder(sync_run, lock, client, on_progress)
     with client:
-        PushWhenDue(client, connection, recorder)(force=True)
+        push.PushWhenDue(client, connection, recorder)(force=True)
     if host is None:
         sync_run.status, sync_run.phase, sync_run.finished_at = SyncStatus.SUCCEEDED.value, None, utcnow()
         sync_run.checkpoint = None  # nothing to carry on
@@ -415,18 +334,6 @@ def finish(sync_run: SyncRun, connection: ClinikoConnection, recorder: Recorder,
         sync_run.error = describe_error(error)
         connection.last_error = sync_run.error
         log.exception("sync run %s failed", sync_run.id, exc_info=error)
-    db.session.commit()
-
-
-def close_abandoned_runs(connection_id: int, keep: SyncRun | None = None) -> None:
-    """Runs left 'running' by a worker that died, other than the one carried on: over."""
-    for stale in db.session.scalars(select(SyncRun).where(SyncRun.connection_id == connection_id,
-                                                         SyncRun.status == SyncStatus.RUNNING.value)):
-        if stale is keep:
-            continue
-        stale.status = SyncStatus.FAILED.value
-        stale.error = STOPPED_UNSAVED
-        stale.finished_at = stale.heartbeat_at or stale.started_at
     db.session.commit()
 
 

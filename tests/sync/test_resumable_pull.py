@@ -163,3 +163,13 @@ def test_a_started_job_whose_worker_stopped_beating_no_longer_absorbs_requests(d
     replacement = enqueue(jobs.sync_tick, job_id="cliniko-pull-1")
     assert replacement.get_status() == JobStatus.QUEUED
     assert Job.fetch("cliniko-pull-1", connection=get_queue().connection).get_status() == JobStatus.QUEUED
+
+
+def test_a_full_pull_asked_for_before_another_full_pull_finished_is_not_run_again(db, sandbox, connected):
+    # A tick queued while the slices ran finds the full pull due; by the time it runs, it is done.
+    sandbox.reset(patients=30, appointments=30, seed=2)
+    asked_at = utcnow()
+    pull.run(connected.id, full=True)
+    again = pull.run(connected.id, pull.SyncTrigger.SCHEDULED, full=True, requested_at=asked_at)
+    assert not again.full and again.requests <= 9
+    assert pull.run(connected.id, full=True, requested_at=utcnow()).full  # asked for afterwards: it runs
