@@ -6,7 +6,7 @@ module globals, so tests and several apps in one process stay apart.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from flask import Flask, current_app
 from redis import Redis
@@ -87,8 +87,6 @@ def is_abandoned(job: Job) -> bool:
     beat = job.last_heartbeat or job.started_at
     if beat is None:
         return False
-    if beat.tzinfo is None:
-        from datetime import timezone
-
+    if beat.tzinfo is None:  # RQ writes UTC
         beat = beat.replace(tzinfo=timezone.utc)
     return utcnow() - beat > timedelta(seconds=int(current_app.config["JOB_DEAD_AFTER_SECONDS"]))
