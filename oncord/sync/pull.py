@@ -40,6 +40,8 @@ PAGE = 100
 PHASES = ("practitioners", "appointment types", "patients", "appointments", "pushing edits")
 STATISTICS_EVERY = 50  # pages between planner-statistics refreshes on PostgreSQL
 STEPS = ("reference", "patients", "deletions", "appointments", "push", "done")
+
+
 class SliceOver(Exception):
     """The slice's time is spent: the checkpoint is committed and another job goes on."""
 
@@ -157,8 +159,8 @@ def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: boo
     an unfinished run from its checkpoint first. With `budget` seconds, stop at a page
     boundary once they are spent and return the run still 'running' (`handed_off`) for
     another job to go on with. A full pull that finished after `requested_at` (when the job
-was queued) makes asking for another unnecessary. Raises SyncAlreadyRunning when another
-sync holds the lock."""
+    was queued) makes asking for another unnecessary. Raises SyncAlreadyRunning when another
+    sync holds the lock."""
     with sync_lock(connection_id) as lock:
         connection = connections.require_connection(connection_id)
         if full and requested_at and connection.last_full_sync_at and connection.last_full_sync_at >= requested_at:
