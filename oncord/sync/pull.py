@@ -190,6 +190,8 @@ def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: boo
             db.session.rollback()
             finish(sync_run, connection, recorder, error=exc)
             raise
+        finally:
+            recorder.between_pages = None  # no cycle keeps the run's objects alive in the session
         finish(sync_run, connection, recorder)
         return sync_run
 
