@@ -1,9 +1,12 @@
 """Benchmark: a first sync through a real `python worker.py`, at Cliniko's real rate limit.
 
-    BENCH_REDIS_DB=14 .venv/bin/python bench/sync_worker.py [--patients 5000] [--appointments 50000] [--postgres]
+    redis-server --port 6391 --save '' --appendonly no &   # a Redis of its own
+    BENCH_REDIS_URL=redis://127.0.0.1:6391/0 .venv/bin/python bench/sync_worker.py \
+        [--patients 5000] [--appointments 50000] [--postgres]
 
-Give it a Redis database of its own (BENCH_REDIS_DB), emptied before each run: job ids
-are not prefixed by ONCORD_QUEUE_PREFIX, so jobs left by an earlier run absorb new ones.
+BENCH_REDIS_URL must be a Redis nothing else uses: it is emptied first (job ids are not
+prefixed by ONCORD_QUEUE_PREFIX, so jobs left by an earlier run would absorb new ones),
+and the machine's shared Redis databases are other people's tests.
 
 The sandbox runs in its own process with its 200 requests/minute limit on; the worker runs
 with the default slice and job timeout (SYNC_SLICE_SECONDS, SYNC_JOB_TIMEOUT_SECONDS) unless
@@ -46,15 +49,15 @@ def main() -> None:
     parser.add_argument("--appointments", type=int, default=50_000)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    if "BENCH_REDIS_DB" not in os.environ:
-        parser.error("set BENCH_REDIS_DB to a Redis database number nothing else uses (it is emptied)")
+    if "BENCH_REDIS_URL" not in os.environ:
+        parser.error("set BENCH_REDIS_URL to a Redis nothing else uses (it is emptied)")
     logging.disable(logging.WARNING)
     with SandboxProcess(args.patients, args.appointments, rate_limit=True) as sandbox:
         # The client's own budget as in production: 200 requests a minute.
         with connected_app("postgresql" if args.postgres else "sqlite", sandbox, client_options={}) as (app, connection):
             from oncord.queues import redis_connection
 
-            redis_connection().flushdb()  # BENCH_REDIS_DB: this benchmark's own database
+            redis_connection().flushdb()  # BENCH_REDIS_URL: this benchmark's own Redis
             before = sandbox.requests_made()
             started = time.monotonic()
             worker = start_worker(app)

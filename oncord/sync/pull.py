@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
+from redis.exceptions import LockNotOwnedError
 from sqlalchemy import select
 
 from oncord import cliniko
@@ -26,7 +27,7 @@ from oncord.models import Appointment, ClinikoConnection, Contact, SyncRun, Sync
 from oncord.sync import connection as connections
 from oncord.sync import keyset, push
 from oncord.sync.appointments import apply_appointments
-from oncord.sync.lock import lock_ttl, sync_lock
+from oncord.sync.lock import SyncAlreadyRunning, lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_practitioners
 from oncord.sync.runs import WORKER_STOPPED, handed_off, resumable_run, take_over_unfinished  # noqa: F401
@@ -129,12 +130,22 @@ class Recorder:
         self.tallies[self.run.phase].update(skipped=1)
         self.problem(f"skipped {error}")
 
+    def keep_lock(self) -> None:
+        """Extend the lock; if Redis lost it (flushed, restarted), take it back unless another
+        worker has it by now, which then goes on with the run: this one stops."""
+        try:
+            self.lock.extend(lock_ttl(), replace_ttl=True)
+        except LockNotOwnedError:
+            if not self.lock.acquire(blocking=False):
+                raise SyncAlreadyRunning("another worker took over this sync") from None
+            log.warning("sync run %s: the sync lock was lost (Redis emptied?) and taken back", self.run.id)
+
     def commit(self) -> None:
         self.run.counts = {name: dict(t) for name, t in self.tallies.items()}
         self.run.requests = self.requests_before + self.client.requests_sent
         self.run.heartbeat_at = utcnow()
         db.session.commit()
-        self.lock.extend(lock_ttl(), replace_ttl=True)
+        self.keep_lock()
         if self.on_progress:
             self.on_progress(self.run.phase, self.run.done, self.run.total)
 
@@ -186,6 +197,9 @@ def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: boo
             sync_run.checkpoint = {**recorder.checkpoint, "handoff": True}
             recorder.commit()
             return sync_run
+        except SyncAlreadyRunning:
+            db.session.rollback()  # the run is someone else's now: leave it to them
+            raise
         except Exception as exc:
             db.session.rollback()
             finish(sync_run, connection, recorder, error=exc)

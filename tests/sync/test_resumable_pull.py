@@ -173,3 +173,48 @@ def test_a_full_pull_asked_for_before_another_full_pull_finished_is_not_run_agai
     again = pull.run(connected.id, pull.SyncTrigger.SCHEDULED, full=True, requested_at=asked_at)
     assert not again.full and again.requests <= 9
     assert pull.run(connected.id, full=True, requested_at=utcnow()).full  # asked for afterwards: it runs
+
+
+def test_a_sync_lock_lost_to_an_emptied_redis_is_taken_back_and_the_pull_goes_on(db, sandbox, connected,
+                                                                                  monkeypatch):
+    from oncord.queues import redis_connection
+    from oncord.sync.lock import lock_name
+
+    sandbox.reset(patients=250, appointments=0, seed=5)
+    apply, pages_seen = pull.apply_patients, []
+
+    def apply_then_empty_redis(page, **kwargs):
+        pages_seen.append(len(page))
+        if len(pages_seen) == 1:
+            redis_connection().delete(lock_name(connected.id))  # as a Redis restart or flush does
+        return apply(page, **kwargs)
+
+    monkeypatch.setattr(pull, "apply_patients", apply_then_empty_redis)
+    run = pull.run(connected.id)
+    assert run.status == "succeeded"
+    assert db.session.query(Contact).count() == len(live_patient_ids(sandbox.world))
+
+
+def test_a_sync_whose_lock_another_worker_took_stops_and_leaves_the_run_to_it(db, sandbox, connected, monkeypatch):
+    import pytest
+    from redis.lock import Lock
+
+    from oncord.queues import redis_connection
+    from oncord.sync.lock import SyncAlreadyRunning, lock_name
+
+    sandbox.reset(patients=250, appointments=0, seed=5)
+    apply, pages_seen = pull.apply_patients, []
+
+    def apply_then_lose_the_lock(page, **kwargs):
+        pages_seen.append(len(page))
+        if len(pages_seen) == 1:
+            redis_connection().delete(lock_name(connected.id))
+            Lock(redis_connection(), lock_name(connected.id), timeout=30).acquire(blocking=False)
+        return apply(page, **kwargs)
+
+    monkeypatch.setattr(pull, "apply_patients", apply_then_lose_the_lock)
+    with pytest.raises(SyncAlreadyRunning):
+        pull.run(connected.id)
+    run = db.session.query(SyncRun).one()
+    assert run.status == "running" and run.error is None  # not marked failed under the other worker's feet
+    assert len(pages_seen) == 1
