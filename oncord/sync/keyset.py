@@ -45,12 +45,14 @@ def pages_from(fetch: Fetch, position: Position, on_bad_row: Callable | None = N
             operator = ">" if strictly_after else ">="
             filters = [f"updated_at:{operator}{format_utc(position.updated_at)}"]
         listing = fetch(filters, ORDER, size)
-        raw, rows = _first_page(listing, on_bad_row, size)
+        results = listing.results()
+        raw, rows = _next_page(results, on_bad_row, size)
         if on_total is not None:
             on_total(listing.total or 0)
             on_total = None
-        if len(raw) >= size and not rows:
-            return  # a whole page we cannot read gives no position to go on from; the next full pull tries again
+        while len(raw) >= size and not rows:
+            # A whole page we cannot read gives no position to go on from: step over it by page number.
+            raw, rows = _next_page(results, on_bad_row, size)
         rows = [row for row in rows if position.is_before(row)]
         if not rows and len(raw) >= size and not strictly_after:
             # A whole page of rows sharing `updated_at` that we already have: finish that
@@ -73,7 +75,7 @@ def _same_second(fetch: Fetch, position: Position, on_bad_row, size: int) -> Ite
         filters = [f"updated_at:>={second}", f"updated_at:<={second}"]
         if position.id is not None:
             filters.append(f"id:>{format_id(position.id)}")
-        raw, rows = _first_page(fetch(filters, "id", size), on_bad_row, size)
+        raw, rows = _next_page(fetch(filters, "id", size).results(), on_bad_row, size)
         if rows:
             position = Position(position.updated_at, rows[-1].id)
             yield rows, position
@@ -81,9 +83,10 @@ def _same_second(fetch: Fetch, position: Position, on_bad_row, size: int) -> Ite
             return
 
 
-def _first_page(listing: cliniko.Listing, on_bad_row, size: int) -> tuple[list, list]:
-    """One request's rows: (everything read, the rows we could parse, in order)."""
-    raw = list(itertools.islice(listing.results(), size))
+def _next_page(results: Iterator, on_bad_row, size: int) -> tuple[list, list]:
+    """One request's rows from a listing's `results()`: (everything read, the rows we could
+    parse, in order). Taking exactly a page's worth never asks for the next page."""
+    raw = list(itertools.islice(results, size))
     rows = []
     for item in raw:
         if isinstance(item, cliniko.ClinikoDataError):

@@ -218,3 +218,16 @@ def test_a_sync_whose_lock_another_worker_took_stops_and_leaves_the_run_to_it(db
     run = db.session.query(SyncRun).one()
     assert run.status == "running" and run.error is None  # not marked failed under the other worker's feet
     assert len(pages_seen) == 1
+
+
+def test_a_whole_page_of_unreadable_rows_is_stepped_over_not_the_end_of_the_list(db, sandbox, connected):
+    sandbox.reset(patients=180, appointments=0, seed=9)
+    world = sandbox.world
+    first = sorted(world.patient_ids(include_archived=True),
+                   key=lambda pid: (world.patient(pid)["updated_at"], int(pid)))[:100]
+    for patient_id in first:  # unreadable, so they give no position to read on from
+        world.store.update("patients", patient_id, {"date_of_birth": "31/02/1990"})
+    run = pull.run(connected.id)
+    readable = set(live_patient_ids(world)) - set(first)
+    assert {str(c.cliniko_patient_id) for c in db.session.query(Contact)} == readable
+    assert run.counts["patients"]["skipped"] >= 100
