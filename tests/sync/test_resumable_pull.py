@@ -231,3 +231,24 @@ def test_a_whole_page_of_unreadable_rows_is_stepped_over_not_the_end_of_the_list
     readable = set(live_patient_ids(world)) - set(first)
     assert {str(c.cliniko_patient_id) for c in db.session.query(Contact)} == readable
     assert run.counts["patients"]["skipped"] >= 100
+
+
+def test_a_table_held_by_another_analyze_does_not_stall_the_pull(db, sandbox, connected, monkeypatch):
+    import time
+
+    import pytest
+    import sqlalchemy as sa
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only")
+    sandbox.reset(patients=250, appointments=0, seed=1)
+    monkeypatch.setattr(pull, "STATISTICS_EVERY", 2)  # refresh on every other page
+    schema = db.session.execute(sa.text("SELECT current_schema()")).scalar()
+    with db.engine.connect() as other:  # as a database-wide ANALYZE stuck behind someone else's lock
+        other.execute(sa.text(f'LOCK TABLE "{schema}"."contacts" IN SHARE UPDATE EXCLUSIVE MODE'))
+        started = time.monotonic()
+        run = pull.run(connected.id)
+        assert time.monotonic() - started < 15
+        other.rollback()
+    assert run.status == "succeeded"
+    assert db.session.query(Contact).count() == len(live_patient_ids(sandbox.world))
