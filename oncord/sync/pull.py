@@ -69,9 +69,10 @@ class Recorder:
         """A listing's first page says how many rows it has left: the total is what is done plus those."""
         self.run.total = self.run.done + remaining
 
-    def resume_phase(self, name: str, remaining: int) -> None:
-        """Carry on a phase a previous slice began: the progress bar goes on, not back to 0."""
-        self.run.phase, self.run.total = name, self.run.done + remaining
+    def resume_phase(self, name: str) -> None:
+        """Carry on a phase a previous slice began: done and total stay, so the progress bar
+        goes on rather than back to 0 (the first page corrects the total)."""
+        self.run.phase = name
         self.tallies.setdefault(name, Counter())
         self.commit()
 
@@ -287,9 +288,9 @@ def pull_listings(recorder: Recorder, step: str, listings: list[keyset.Fetch], a
     """Read `listings` in turn from the checkpoint on; each page commits with its position."""
     first, position = recorder.position()
     if first == 0 and position.updated_at is None:
-        recorder.phase(step, 0)
+        recorder.phase(step, None)  # the first page's total_entries says
     else:
-        recorder.resume_phase(step, 0)
+        recorder.resume_phase(step)
     for index in range(first, len(listings)):
         start = position if index == first else keyset.Position()
         # A resumed listing counts its last committed row again (it asks from that row on).
