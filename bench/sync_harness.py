@@ -94,7 +94,9 @@ class SandboxProcess:
 @contextmanager
 def connected_app(kind: str, sandbox: SandboxProcess, client_options: dict | None = None):
     """An app context on a fresh `kind` database, connected to `sandbox`."""
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"  # not the tests' dbs
+    # Not the tests' dbs; BENCH_REDIS_URL names a Redis of the benchmark's own.
+    redis_url = os.environ.get("BENCH_REDIS_URL") or (
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5")
     with scratch_database(kind) as (url, options):
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options,
                           "REDIS_URL": redis_url, "RQ_QUEUE_PREFIX": f"oncord-bench-{secrets.token_hex(3)}", "LOG_LEVEL": "WARNING",

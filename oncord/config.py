@@ -78,6 +78,13 @@ def load_config(instance_path: str) -> dict:
         "PUSH_DELAY_SECONDS": int(os.environ.get("PUSH_DELAY_SECONDS", "120")),
         # How often each idle worker puts back scheduled jobs lost from Redis.
         "SCHEDULE_CHECK_SECONDS": int(os.environ.get("SCHEDULE_CHECK_SECONDS", "60")),
+        # A pull works in slices of this many seconds, each a worker job that RQ stops
+        # after SYNC_JOB_TIMEOUT_SECONDS; a started job silent for JOB_DEAD_AFTER_SECONDS
+        # is taken for dead (its worker was killed) and replaced.
+        "SYNC_SLICE_SECONDS": int(os.environ.get("SYNC_SLICE_SECONDS", "120")),
+        "SYNC_JOB_TIMEOUT_SECONDS": int(os.environ.get("SYNC_JOB_TIMEOUT_SECONDS", "600")),
+        "SYNC_LOCK_TTL_SECONDS": int(os.environ.get("SYNC_LOCK_TTL_SECONDS", "90")),
+        "JOB_DEAD_AFTER_SECONDS": int(os.environ.get("JOB_DEAD_AFTER_SECONDS", "120")),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "CLINIC_TIMEZONE": os.environ.get("CLINIC_TIMEZONE", "Australia/Sydney"),
         "CONTACT_EMAIL": os.environ.get("ONCORD_CONTACT_EMAIL", "oncord@example.com"),

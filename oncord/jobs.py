@@ -26,22 +26,47 @@ def app_context():
 
 
 def pull_from_cliniko(connection_id: int, trigger: str = "manual", full: bool = False) -> dict:
-    """Pull from Cliniko; a pull already running elsewhere makes this one a no-op."""
+    """Pull from Cliniko for one slice of time; a pull unfinished when the slice ends queues
+    its next slice. A pull already running elsewhere makes this one a no-op."""
+    from flask import current_app
+    from rq import get_current_job
+
     from oncord.models import SyncTrigger
-    from oncord.sync import pull
+    from oncord.sync import outbox, pull
     from oncord.sync.lock import SyncAlreadyRunning
 
+    job = get_current_job()
     with app_context():
         try:
-            run = pull.run(connection_id, SyncTrigger(trigger), full=full, on_progress=_record_progress)
+            run = pull.run(connection_id, SyncTrigger(trigger), full=full, on_progress=_record_progress,
+                           budget=current_app.config["SYNC_SLICE_SECONDS"],
+                           requested_at=job.created_at if job is not None else None)
         except SyncAlreadyRunning:
-            if SyncTrigger(trigger) is SyncTrigger.AFTER_EDIT:  # edits wait for no one: come back soon
+            # Edits wait for no one: the running pull pushes due ones between pages; check back soon.
+            if SyncTrigger(trigger) is SyncTrigger.AFTER_EDIT and outbox.waiting_count():
                 from oncord.sync import schedule
                 from oncord.timestamps import utcnow
 
                 schedule.queue_push(connection_id, utcnow() + timedelta(seconds=20))
             return {"skipped": "another sync of this connection is running"}
+        if pull.handed_off(run):
+            _queue_next_slice(connection_id, trigger, full)
+            return {"sync_run": run.id, "status": "continuing", "slices": run.slices}
         return {"sync_run": run.id, "status": run.status}
+
+
+def _queue_next_slice(connection_id: int, trigger: str, full: bool) -> None:
+    """Two job ids take turns (a running job's own id would absorb the request), so there is
+    never more than one chain of slices; a tick's pull waiting meanwhile joins it."""
+    from rq import get_current_job
+
+    from oncord.queues import enqueue
+    from oncord.sync import schedule
+
+    ids = (schedule.pull_job_id(connection_id), f"{schedule.pull_job_id(connection_id)}-next")
+    current = get_current_job()
+    job_id = ids[1] if current is not None and current.id == ids[0] else ids[0]
+    enqueue(pull_from_cliniko, connection_id, trigger, full, job_id=job_id, timeout=schedule.job_timeout())
 
 
 def sync_tick() -> None:
@@ -78,6 +103,9 @@ def recover_stuck_messages() -> dict:
 def _record_progress(phase: str | None, done: int, total: int | None) -> None:
     from rq import get_current_job
 
+    from oncord.timestamps import utcnow
+
     if job := get_current_job():
         job.meta["progress"] = {"phase": phase, "done": done, "total": total}
         job.save_meta()
+        job.heartbeat(utcnow(), 0)  # alive: see queues.enqueue's test for dead jobs

@@ -5,7 +5,8 @@ module globals, so tests and several apps in one process stay apart.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import timedelta, timezone
 
 from flask import Flask, current_app
 from redis import Redis
@@ -14,6 +15,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 QUEUE_NAMES = ("default",)
+log = logging.getLogger(__name__)
 
 
 def redis_connection(app: Flask | None = None) -> Redis:
@@ -43,15 +45,19 @@ def all_queues(app: Flask | None = None) -> list[Queue]:
 PENDING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
-def enqueue(func, *args, job_id: str | None = None, delay: timedelta | None = None, retry: Retry | None = None, **kwargs) -> Job:
-    """Queue `func(*args, **kwargs)` now or after `delay`.
+def enqueue(func, *args, job_id: str | None = None, delay: timedelta | None = None, retry: Retry | None = None,
+            timeout: int | None = None, **kwargs) -> Job:
+    """Queue `func(*args, **kwargs)` now or after `delay` (`timeout`: RQ's job timeout, seconds).
 
     With a fixed `job_id`, a job of that id that is still waiting or running absorbs
     the request (the job itself must pick up whatever changed meanwhile); a finished
-    or failed one is replaced. Safe when several web processes ask at once.
+    or failed one is replaced, and so is a 'started' one whose worker died. Safe when
+    several web processes ask at once.
     """
     queue = get_queue()
     options = {"job_id": job_id, "retry": retry, "kwargs": kwargs, "args": args, "unique": job_id is not None}
+    if timeout is not None:
+        options["job_timeout"] = timeout
     for _ in range(3):
         try:
             if delay is not None:
@@ -62,7 +68,25 @@ def enqueue(func, *args, job_id: str | None = None, delay: timedelta | None = No
                 existing = Job.fetch(job_id, connection=queue.connection)
             except NoSuchJobError:
                 continue  # expired between the two calls: try again
-            if existing.get_status(refresh=False) in PENDING:
+            status = existing.get_status(refresh=False)
+            if status == JobStatus.STARTED and is_abandoned(existing):
+                log.warning("job %s: its worker stopped (no sign of life since %s); queueing it again",
+                            job_id, existing.last_heartbeat)
+            elif status in PENDING:
                 return existing
             existing.delete()
     raise DuplicateJobError(job_id)
+
+
+def is_abandoned(job: Job) -> bool:
+    """A started job whose worker stopped beating (killed, or its machine died). RQ itself
+    would notice only when the job's timeout runs out, many minutes later; meanwhile it
+    would absorb every request for its id."""
+    from oncord.timestamps import utcnow
+
+    beat = job.last_heartbeat or job.started_at
+    if beat is None:
+        return False
+    if beat.tzinfo is None:  # RQ writes UTC
+        beat = beat.replace(tzinfo=timezone.utc)
+    return utcnow() - beat > timedelta(seconds=int(current_app.config["JOB_DEAD_AFTER_SECONDS"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from rq import Worker
@@ -29,6 +29,14 @@ class ScheduledJob:
     id_prefix: str  # the ids of this schedule's jobs start with it
     needed: Callable[[], bool]  # whether it should be scheduled now
     ensure: Callable[[], object]  # schedule it unless it already is; safe to repeat
+    # A repeating job's period: a next run further off than this was scheduled under an older,
+    # longer period (the setting changed) and is put right, not waited for.
+    every: Callable[[], timedelta] | None = None
+
+    def overdue_for_repair(self, at: datetime | None) -> bool:
+        if at is None:
+            return True
+        return self.every is not None and at > utcnow() + self.every() + SLACK
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class NextRun:
         return self.needed and self.at is None
 
 
+SLACK = timedelta(seconds=5)
 _REGISTRY: dict[str, ScheduledJob] = {}
 REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery")
 
@@ -78,7 +87,7 @@ def restore_missing() -> list[str]:
     """Schedule every needed job that is missing; returns the labels put back."""
     restored = []
     for job in registered():
-        if job.needed() and next_run_at(job.id_prefix) is None:
+        if job.needed() and job.overdue_for_repair(next_run_at(job.id_prefix)):
             job.ensure()
             restored.append(job.label)
             log.warning("scheduled job missing, put back: %s", job.label)

@@ -11,6 +11,7 @@ from oncord import scheduled_jobs
 from oncord.models import Role
 from oncord.queues import get_queue, redis_connection
 from oncord.sync import schedule
+from oncord.timestamps import utcnow
 
 DEADLINE = 60  # seconds: workers start slowly on a loaded machine
 
@@ -121,3 +122,18 @@ def test_settings_show_when_waiting_edits_go(app, db, connected, client, login_a
     at = get_queue().scheduled_job_registry.get_scheduled_time(job)
     local = app.jinja_env.filters["local_time"](at)
     assert f"<li>Edits for Cliniko: {local}</li>" in client.get("/settings/integrations/").get_data(as_text=True)
+
+
+def test_a_tick_left_from_a_longer_interval_is_put_right_not_waited_for(app, db):
+    """A worker restarted with a shorter SYNC_INTERVAL_SECONDS must not wait out the old hour-long slot."""
+    old = app.config["SYNC_INTERVAL_SECONDS"]
+    try:
+        app.config["SYNC_INTERVAL_SECONDS"] = 3600
+        far = schedule.ensure_scheduled()
+        app.config["SYNC_INTERVAL_SECONDS"] = 2
+        assert scheduled_jobs.next_run_at(schedule.TICK_PREFIX) == far
+        assert "Automatic sync" in scheduled_jobs.restore_missing()
+        assert (scheduled_jobs.next_run_at(schedule.TICK_PREFIX) - utcnow()).total_seconds() <= 2
+        assert "Automatic sync" not in scheduled_jobs.restore_missing()  # once put right, left alone
+    finally:
+        app.config["SYNC_INTERVAL_SECONDS"] = old

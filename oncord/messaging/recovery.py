@@ -72,4 +72,4 @@ def ensure_scheduled(now: datetime | None = None) -> datetime:
 
 
 scheduled_jobs.register(scheduled_jobs.ScheduledJob(
-    "Checking unfinished sends", "messages-recovery-", needed=lambda: True, ensure=ensure_scheduled))
+    "Checking unfinished sends", "messages-recovery-", needed=lambda: True, ensure=ensure_scheduled, every=every))

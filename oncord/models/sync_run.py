@@ -43,6 +43,10 @@ class SyncRun(db.Model):
     requests: Mapped[int] = mapped_column(default=0)
     problems: Mapped[list] = mapped_column(JSON, default=list)  # rows skipped or repaired, in plain words
     error: Mapped[str | None] = mapped_column(Text)
+    # Where a pull stopped, so the next slice (or a replacement worker) carries on from there:
+    # {"step", "since", "listing", "updated_at", "id", "handoff"}; see sync/pull.py.
+    checkpoint: Mapped[dict | None] = mapped_column(JSON)
+    slices: Mapped[int] = mapped_column(default=0, server_default="0")  # worker jobs that ran it
 
     @property
     def active(self) -> bool:

@@ -4,16 +4,22 @@ Each page is one transaction: its rows, its events, the cursor it moves and the 
 progress commit together, so a sync killed anywhere and run again ends where an
 uninterrupted one would. Incremental runs ask only for rows updated after the cursor
 (less an overlap), plus §8's cheap archived/cancelled polls.
+
+A run keeps a checkpoint (step, listing, last committed `(updated_at, id)`): given a time
+budget it stops at a page boundary and hands over to the next worker job, and a run
+killed or failed anywhere is carried on from its checkpoint by the next sync.
 """
 from __future__ import annotations
 
 import itertools
 import logging
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
+from redis.exceptions import LockNotOwnedError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,11 +27,12 @@ from oncord import cliniko
 from oncord.extensions import db
 from oncord.models import Appointment, ClinikoConnection, Contact, SyncRun, SyncStatus, SyncTrigger
 from oncord.sync import connection as connections
-from oncord.sync import push
+from oncord.sync import keyset, push
 from oncord.sync.appointments import apply_appointments
-from oncord.sync.lock import TTL, sync_lock
+from oncord.sync.lock import SyncAlreadyRunning, lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_practitioners
+from oncord.sync.runs import WORKER_STOPPED, handed_off, resumable_run, take_over_unfinished  # noqa: F401
 from oncord.sync.upsert import refresh_statistics, refusal_reason
 from oncord.timestamps import utcnow
 
@@ -35,19 +42,74 @@ OVERLAP = timedelta(minutes=5)
 PAGE = 100
 PHASES = ("practitioners", "appointment types", "patients", "appointments", "pushing edits")
 STATISTICS_EVERY = 50  # pages between planner-statistics refreshes on PostgreSQL
+STEPS = ("reference", "patients", "deletions", "appointments", "push", "done")
+
+
+class SliceOver(Exception):
+    """The slice's time is spent: the checkpoint is committed and another job goes on."""
 
 
 class Recorder:
     """Writes the run's progress to its row (committed with each page) and keeps the lock alive."""
 
-    def __init__(self, run: SyncRun, lock, client: cliniko.ClinikoClient, on_progress: Callable | None = None):
+    def __init__(self, run: SyncRun, lock, client: cliniko.ClinikoClient, on_progress: Callable | None = None,
+                 deadline: float | None = None):
         self.run, self.lock, self.client, self.on_progress = run, lock, client, on_progress
-        self.tallies: dict[str, Counter] = {}
+        # A run carried on from a checkpoint keeps counting from where it was.
+        self.tallies: dict[str, Counter] = {name: Counter(t) for name, t in (run.counts or {}).items()}
+        self.requests_before = run.requests or 0
         self.pages = 0
+        self.deadline = deadline
+        self.between_pages: Callable[[], None] | None = None  # pushes due edits mid-pull
 
     def phase(self, name: str, total: int | None) -> None:
         self.run.phase, self.run.done, self.run.total = name, 0, total
         self.tallies.setdefault(name, Counter())
+        self.commit()
+
+    def rows_left(self, remaining: int) -> None:
+        """A listing's first page says how many rows it has left: the total is what is done plus those."""
+        self.run.total = self.run.done + remaining
+
+    def resume_phase(self, name: str) -> None:
+        """Carry on a phase a previous slice began: done and total stay, so the progress bar
+        goes on rather than back to 0 (the first page corrects the total)."""
+        self.run.phase = name
+        self.tallies.setdefault(name, Counter())
+        self.commit()
+
+    @property
+    def checkpoint(self) -> dict:
+        return dict(self.run.checkpoint or {})
+
+    def save_position(self, step: str, listing: int = 0, position: keyset.Position = keyset.Position()) -> None:
+        """Where to carry on; committed with the page it follows (or the next commit)."""
+        self.run.checkpoint = {**self.checkpoint, "step": step, "listing": listing,
+                               "updated_at": position.updated_at.isoformat() if position.updated_at else None,
+                               "id": position.id}
+
+    def position(self) -> tuple[int, keyset.Position]:
+        checkpoint = self.checkpoint
+        at = checkpoint.get("updated_at")
+        return checkpoint.get("listing", 0), keyset.Position(datetime.fromisoformat(at) if at else None,
+                                                             checkpoint.get("id"))
+
+    def since(self, resource: str) -> datetime | None:
+        at = (self.checkpoint.get("since") or {}).get(resource)
+        return datetime.fromisoformat(at) if at else None
+
+    def after_page(self) -> None:
+        """Between committed pages: send edits that fell due; stop when the slice's time is up."""
+        if self.between_pages is not None:
+            self.between_pages()
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise SliceOver
+
+    def tally(self, name: str, result: PageResult) -> None:
+        """Counts that are not the phase's progress (edits pushed mid-pull)."""
+        result.add_to(self.tallies.setdefault(name, Counter()))
+        for problem in result.problems:
+            self.problem(problem)
         self.commit()
 
     def page(self, name: str, result: PageResult, rows: int, table=None) -> None:
@@ -71,51 +133,102 @@ class Recorder:
         self.tallies[self.run.phase].update(skipped=1)
         self.problem(f"skipped {error}")
 
+    def keep_lock(self) -> None:
+        """Extend the lock; if Redis lost it (flushed, restarted), take it back unless another
+        worker has it by now, which then goes on with the run: this one stops."""
+        try:
+            self.lock.extend(lock_ttl(), replace_ttl=True)
+        except LockNotOwnedError:
+            if not self.lock.acquire(blocking=False):
+                raise SyncAlreadyRunning("another worker took over this sync") from None
+            log.warning("sync run %s: the sync lock was lost (Redis emptied?) and taken back", self.run.id)
+
     def commit(self) -> None:
         self.run.counts = {name: dict(t) for name, t in self.tallies.items()}
-        self.run.requests = self.client.requests_sent
+        self.run.requests = self.requests_before + self.client.requests_sent
         self.run.heartbeat_at = utcnow()
         db.session.commit()
-        self.lock.extend(TTL, replace_ttl=True)
+        self.keep_lock()
         if self.on_progress:
             self.on_progress(self.run.phase, self.run.done, self.run.total)
 
 
 def start_run(connection: ClinikoConnection, trigger: SyncTrigger, full: bool) -> SyncRun:
+    checked_at = last_success_started_at(connection.id)
+    since = {"patients": None if full else changed_since(connection.patients_cursor, checked_at),
+             "appointments": None if full else changed_since(connection.appointments_cursor, checked_at)}
     run = SyncRun(connection_id=connection.id, trigger=trigger.value, full=full, status=SyncStatus.RUNNING.value,
-                  counts={}, problems=[], started_at=utcnow())
+                  counts={}, problems=[], started_at=utcnow(), slices=0,
+                  checkpoint={"step": STEPS[0], "listing": 0, "updated_at": None, "id": None, "handoff": False,
+                              "since": {k: v.isoformat() if v else None for k, v in since.items()}})
     db.session.add(run)
     db.session.commit()
     return run
 
 
 def run(connection_id: int, trigger: SyncTrigger = SyncTrigger.MANUAL, full: bool = False,
-        on_progress: Callable | None = None) -> SyncRun:
-    """Pull everything that changed (or everything, when `full` or never synced). Raises
-    SyncAlreadyRunning when another sync of this connection holds the lock."""
+        on_progress: Callable | None = None, budget: float | None = None,
+        requested_at: datetime | None = None) -> SyncRun:
+    """Pull everything that changed (or everything, when `full` or never synced), carrying on
+    an unfinished run from its checkpoint first. With `budget` seconds, stop at a page
+    boundary once they are spent and return the run still 'running' (`handed_off`) for
+    another job to go on with. A full pull that finished after `requested_at` (when the job
+    was queued) makes asking for another unnecessary. Raises SyncAlreadyRunning when another
+    sync holds the lock."""
     with sync_lock(connection_id) as lock:
         connection = connections.require_connection(connection_id)
-        close_abandoned_runs(connection.id)
-        # Until a first full pull has finished, every run is full and what it finds is history.
-        full = full or connection.last_full_sync_at is None
-        sync_run = start_run(connection, trigger, full)
+        if full and requested_at and connection.last_full_sync_at and connection.last_full_sync_at >= requested_at:
+            full = False
+        if trigger is SyncTrigger.AFTER_EDIT and (connection.last_full_sync_at is None
+                                                 or resumable_run(connection) is not None):
+            # A long pull is under way: edits go now, not when it ends.
+            return push_only(connection, lock, on_progress)
+        sync_run = take_over_unfinished(connection)
+        if sync_run is None:
+            # Until a first full pull has finished, every run is full and what it finds is history.
+            sync_run = start_run(connection, trigger, full or connection.last_full_sync_at is None)
+        sync_run.slices += 1
+        sync_run.checkpoint = {**sync_run.checkpoint, "handoff": False}
         client = connections.client_for(connection)
-        recorder = Recorder(sync_run, lock, client, on_progress)
-        checked_at = last_success_started_at(connection.id)
+        recorder = Recorder(sync_run, lock, client, on_progress,
+                            deadline=None if budget is None else time.monotonic() + budget)
+        recorder.between_pages = push.PushWhenDue(client, connection, recorder)
         try:
             with client:
-                pull_reference(client, recorder)
-                pull_patients(client, connection, recorder, full, checked_at)
-                pull_appointments(client, connection, recorder, full, checked_at)
-                push_edits(client, connection, recorder, everything=trigger in EVERYTHING_NOW)
+                carry_on(client, connection, recorder, everything=trigger in EVERYTHING_NOW)
+        except SliceOver:
+            sync_run.checkpoint = {**recorder.checkpoint, "handoff": True}
+            recorder.commit()
+            return sync_run
+        except SyncAlreadyRunning:
+            db.session.rollback()  # the run is someone else's now: leave it to them
+            raise
         except Exception as exc:
             db.session.rollback()
             finish(sync_run, connection, recorder, error=exc)
             if is_database_error(exc):  # RQ stores the raised error's text: keep row data out of it
                 raise SyncFailed(sync_run.error) from None
             raise
+        finally:
+            recorder.between_pages = None  # no cycle keeps the run's objects alive in the session
         finish(sync_run, connection, recorder)
         return sync_run
+
+
+def carry_on(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder,
+             everything: bool) -> None:
+    """Each step from the checkpoint's on; the checkpoint moves past a step once it is done."""
+    steps = {
+        "reference": lambda: pull_reference(client, recorder),
+        "patients": lambda: pull_patients(client, connection, recorder),
+        "deletions": lambda: pull_deletions(client, recorder, recorder.since("patients")),
+        "appointments": lambda: pull_appointments(client, connection, recorder),
+        "push": lambda: push_edits(client, connection, recorder, everything=everything),
+    }
+    for index in range(STEPS.index(recorder.checkpoint.get("step", STEPS[0])), len(STEPS) - 1):
+        steps[STEPS[index]]()
+        recorder.save_position(STEPS[index + 1])
+        recorder.commit()
 
 
 def pull_reference(client: cliniko.ClinikoClient, recorder: Recorder) -> None:
@@ -130,23 +243,19 @@ def pull_reference(client: cliniko.ClinikoClient, recorder: Recorder) -> None:
         recorder.page("appointment types", apply_appointment_types(page), len(page))
 
 
-def pull_patients(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder, full: bool,
-                  checked_at: datetime | None) -> None:
+def pull_patients(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder) -> None:
     backfill = connection.last_full_sync_at is None
-    since = None if full else changed_since(connection.patients_cursor, checked_at)
-    listings = [client.patients(updated_since=since, include_archived=True, sort="updated_at",
-                                on_bad_row=recorder.bad_row)]
+    since = recorder.since("patients")
+    listings = [lambda q, sort, n: client.patients(updated_since=since, include_archived=True, q=q, sort=sort,
+                                                   per_page=n)]
     if since is not None:  # whether archiving bumps updated_at is unknown: ask directly too
-        listings.append(client.patients(archived_since=since, sort="updated_at", on_bad_row=recorder.bad_row))
-    recorder.phase("patients", sum(listing.count_total() for listing in listings))
-    for listing in listings:
-        for page in pages(listing):
-            result = apply_patients(page, run_id=recorder.run.id, backfill=backfill)
-            connection.patients_cursor = _later(connection.patients_cursor, max(p.updated_at for p in page))
-            recorder.page("patients", result, len(page), Contact.__table__)
-    pull_deletions(client, recorder, since)
-    if apply_merges():
-        db.session.commit()
+        listings.append(lambda q, sort, n: client.patients(archived_since=since, q=q, sort=sort, per_page=n))
+
+    def apply(page: list) -> PageResult:
+        connection.patients_cursor = _later(connection.patients_cursor, max(p.updated_at for p in page))
+        return apply_patients(page, run_id=recorder.run.id, backfill=backfill)
+
+    pull_listings(recorder, "patients", listings, apply, Contact.__table__)
 
 
 def pull_deletions(client: cliniko.ClinikoClient, recorder: Recorder, since: datetime | None) -> None:
@@ -156,25 +265,46 @@ def pull_deletions(client: cliniko.ClinikoClient, recorder: Recorder, since: dat
             recorder.page("patients", mark_deleted(page, run_id=recorder.run.id), 0)
     except (cliniko.NotFound, cliniko.BadRequest):  # the legacy listing is gone: nothing to learn
         log.info("cliniko: /patients/deleted is not available; skipping deletion poll")
+    if apply_merges():
+        db.session.commit()
 
 
-def pull_appointments(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder,
-                      full: bool, checked_at: datetime | None) -> None:
+def pull_appointments(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder) -> None:
     backfill = connection.last_full_sync_at is None
-    since = None if full else changed_since(connection.appointments_cursor, checked_at)
-    listings = [client.appointments(updated_since=since, include_cancelled=True, include_archived=True,
-                                    sort="updated_at", on_bad_row=recorder.bad_row)]
+    since = recorder.since("appointments")
+    listings = [lambda q, sort, n: client.appointments(updated_since=since, include_cancelled=True,
+                                                       include_archived=True, q=q, sort=sort, per_page=n)]
     if since is not None:
-        listings.append(client.appointments(cancelled_since=since, include_archived=True, sort="updated_at",
-                                            on_bad_row=recorder.bad_row))
-        listings.append(client.appointments(archived_since=since, include_cancelled=True, sort="updated_at",
-                                            on_bad_row=recorder.bad_row))
-    recorder.phase("appointments", sum(listing.count_total() for listing in listings))
-    for listing in listings:
-        for page in pages(listing):
-            result = apply_appointments(page, run_id=recorder.run.id, backfill=backfill)
-            connection.appointments_cursor = _later(connection.appointments_cursor, max(a.updated_at for a in page))
-            recorder.page("appointments", result, len(page), Appointment.__table__)
+        listings.append(lambda q, sort, n: client.appointments(cancelled_since=since, include_archived=True,
+                                                               q=q, sort=sort, per_page=n))
+        listings.append(lambda q, sort, n: client.appointments(archived_since=since, include_cancelled=True,
+                                                               q=q, sort=sort, per_page=n))
+
+    def apply(page: list) -> PageResult:
+        connection.appointments_cursor = _later(connection.appointments_cursor, max(a.updated_at for a in page))
+        return apply_appointments(page, run_id=recorder.run.id, backfill=backfill)
+
+    pull_listings(recorder, "appointments", listings, apply, Appointment.__table__)
+
+
+def pull_listings(recorder: Recorder, step: str, listings: list[keyset.Fetch], apply: Callable[[list], PageResult],
+                  table) -> None:
+    """Read `listings` in turn from the checkpoint on; each page commits with its position."""
+    first, position = recorder.position()
+    if first == 0 and position.updated_at is None:
+        recorder.phase(step, None)  # the first page's total_entries says
+    else:
+        recorder.resume_phase(step)
+    for index in range(first, len(listings)):
+        start = position if index == first else keyset.Position()
+        # A resumed listing counts its last committed row again (it asks from that row on).
+        left = (lambda n: recorder.rows_left(max(0, n - 1))) if start.updated_at else recorder.rows_left
+        for page, reached in keyset.pages_from(listings[index], start, recorder.bad_row, on_total=left):
+            result = apply(page)
+            recorder.save_position(step, index, reached)
+            recorder.page(step, result, len(page), table)
+            recorder.after_page()
+        recorder.save_position(step, index + 1)
 
 
 # Staff asked for a sync: send every waiting edit. Otherwise only batches that are due.
@@ -190,10 +320,22 @@ def push_edits(client: cliniko.ClinikoClient, connection: ClinikoConnection, rec
     recorder.phase("pushing edits", len(due))
     push.push_pending(client, run_id=recorder.run.id, everything=everything,
                       on_contact=lambda result: recorder.page("pushing edits", result, 1))
-    if (next_due := push.next_due_at()) is not None:
-        from oncord.sync import schedule
+    push.queue_next_push(connection.id)
 
-        schedule.queue_push(connection.id, next_due)
+
+def push_only(connection: ClinikoConnection, lock, on_progress: Callable | None) -> SyncRun:
+    """Edits due while a full pull is unfinished: pushed now, counted on that pull's run."""
+    host = resumable_run(connection)
+    sync_run = host or start_run(connection, SyncTrigger.AFTER_EDIT, full=False)
+    client = connections.client_for(connection)
+    recorder = Recorder(sync_run, lock, client, on_progress)
+    with client:
+        push.PushWhenDue(client, connection, recorder)(force=True)
+    if host is None:
+        sync_run.status, sync_run.phase, sync_run.finished_at = SyncStatus.SUCCEEDED.value, None, utcnow()
+        sync_run.checkpoint = None  # nothing to carry on
+    recorder.commit()
+    return sync_run
 
 
 def finish(sync_run: SyncRun, connection: ClinikoConnection, recorder: Recorder, error: Exception | None = None) -> None:
@@ -201,7 +343,7 @@ def finish(sync_run: SyncRun, connection: ClinikoConnection, recorder: Recorder,
     sync_run = db.session.merge(sync_run)
     connection = db.session.merge(connection)
     sync_run.finished_at = sync_run.heartbeat_at = now
-    sync_run.requests = recorder.client.requests_sent
+    sync_run.requests = recorder.requests_before + recorder.client.requests_sent
     sync_run.counts = {name: dict(t) for name, t in recorder.tallies.items()}
     if error is None:
         sync_run.status = SyncStatus.SUCCEEDED.value
@@ -219,16 +361,6 @@ def finish(sync_run: SyncRun, connection: ClinikoConnection, recorder: Recorder,
                       "".join(traceback.format_tb(error.__traceback__)))
         else:
             log.exception("sync run %s failed", sync_run.id, exc_info=error)
-    db.session.commit()
-
-
-def close_abandoned_runs(connection_id: int) -> None:
-    """Runs left 'running' by a worker that died: we hold the lock now, so they are over."""
-    for stale in db.session.scalars(select(SyncRun).where(SyncRun.connection_id == connection_id,
-                                                         SyncRun.status == SyncStatus.RUNNING.value)):
-        stale.status = SyncStatus.FAILED.value
-        stale.error = "Interrupted (the worker stopped); the next sync picked up where it left off."
-        stale.finished_at = stale.heartbeat_at or stale.started_at
     db.session.commit()
 
 

@@ -2,9 +2,11 @@
 
 Runs at the end of a sync run, under the same lock, right after the pull: the pull has
 already settled conflicts (see `sync.patients`), so what is left to push is oncord's.
+During a long pull, due edits go between pages, each patient read (and settled) first.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -15,7 +17,7 @@ from oncord import cliniko
 from oncord.extensions import db
 from oncord.models import (ActivityEvent, ConsentChange, ConsentSource, ConsentStatus, Contact, EventKind, OutboxEdit,
                            OutboxStatus)
-from oncord.sync.patients import PageResult, adopt_patient
+from oncord.sync.patients import PageResult, adopt_patient, apply_patients
 from oncord.timestamps import utcnow
 
 # oncord field -> Cliniko patient field (phone and consent are translated on their own).
@@ -119,14 +121,20 @@ def push_contact(client: cliniko.ClinikoClient, contact: Contact, *, run_id: int
 
 
 def push_pending(client: cliniko.ClinikoClient, *, run_id: int, everything: bool,
-                 on_contact: Callable[[PageResult], None]) -> int:
-    """Push every due contact, committing after each; returns how many were due."""
+                 on_contact: Callable[[PageResult], None],
+                 before_push: Callable[[Contact], None] | None = None) -> int:
+    """Push every due contact, committing after each; returns how many were due.
+    `before_push(contact)`: settle conflicts first when no pull has just done so."""
     ids = due_contact_ids(utcnow(), everything)
     for contact_id in ids:
         contact = db.session.get(Contact, contact_id)
         if contact is None or not contact.is_linked:
             db.session.execute(delete(OutboxEdit).where(OutboxEdit.contact_id == contact_id))
             continue
+        if before_push is not None:
+            before_push(contact)
+            if not contact.is_linked:
+                continue
         on_contact(push_contact(client, contact, run_id=run_id, now=utcnow()))
     return len(ids)
 
@@ -154,3 +162,44 @@ def _still_waiting(contact_id: int) -> list[str]:
 def _event(contact: Contact, kind: EventKind, now: datetime, run_id: int, **data) -> None:
     db.session.add(ActivityEvent(contact_id=contact.id, kind=kind.value, occurred_at=now, recorded_at=now,
                                  sync_run_id=run_id, data=data))
+
+
+def queue_next_push(connection_id: int) -> None:
+    """Edits still waiting get a job for when their batch falls due."""
+    if (next_due := next_due_at()) is not None:
+        from oncord.sync import schedule
+
+        schedule.queue_push(connection_id, next_due)
+
+
+class PushWhenDue:
+    """Mid-pull, every few seconds: send edits whose batch fell due, reading each patient
+    first (the pull may not have reached its latest change, so conflicts are settled
+    before the PATCH, as the pull itself would)."""
+
+    def __init__(self, client: cliniko.ClinikoClient, connection, recorder):
+        self.client, self.connection, self.recorder = client, connection, recorder
+        self.checked_at = time.monotonic()
+
+    def every(self) -> float:
+        return max(1, min(15, int(push_delay().total_seconds()) // 4))
+
+    def __call__(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self.checked_at < self.every():
+            return
+        self.checked_at = time.monotonic()
+        if not due_contact_ids(utcnow(), everything=False):
+            return
+        push_pending(self.client, run_id=self.recorder.run.id, everything=False,
+                     on_contact=lambda result: self.recorder.tally("pushing edits", result),
+                     before_push=self.read_patient)
+        queue_next_push(self.connection.id)
+
+    def read_patient(self, contact: Contact) -> None:
+        try:
+            patient = self.client.patient(contact.cliniko_patient_id)
+        except cliniko.NotFound:
+            return  # the PATCH finds out too, and unlinks the contact
+        apply_patients([patient], run_id=self.recorder.run.id, backfill=self.connection.last_full_sync_at is None)
+        db.session.flush()
+        db.session.expire(contact)

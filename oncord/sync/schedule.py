@@ -27,6 +27,11 @@ def interval() -> timedelta:
     return timedelta(seconds=int(current_app.config["SYNC_INTERVAL_SECONDS"]))
 
 
+def job_timeout() -> int:
+    """RQ's timeout for a pull job: well above the slice a pull works for (SYNC_SLICE_SECONDS)."""
+    return int(current_app.config["SYNC_JOB_TIMEOUT_SECONDS"])
+
+
 def pull_job_id(connection_id: int) -> str:
     return f"cliniko-pull-{connection_id}"
 
@@ -61,7 +66,7 @@ def queue_pull(connection_id: int, trigger: SyncTrigger, full: bool = False, del
     from oncord import jobs
 
     return enqueue(jobs.pull_from_cliniko, connection_id, trigger.value, full,
-                   job_id=pull_job_id(connection_id), delay=delay)
+                   job_id=pull_job_id(connection_id), delay=delay, timeout=job_timeout())
 
 
 def push_slot_seconds() -> int:
@@ -84,7 +89,8 @@ def queue_push(connection_id: int, due_at: datetime) -> Job:
     slot = push_slot_seconds()
     slot_end = datetime.fromtimestamp(math.ceil(due_at.timestamp() / slot) * slot, tz=timezone.utc)
     return enqueue(jobs.pull_from_cliniko, connection_id, SyncTrigger.AFTER_EDIT.value, False,
-                   job_id=push_job_id(connection_id, due_at), delay=max(slot_end - utcnow(), timedelta(0)))
+                   job_id=push_job_id(connection_id, due_at), delay=max(slot_end - utcnow(), timedelta(0)),
+                   timeout=job_timeout())
 
 
 def due_pull(connection: ClinikoConnection, now: datetime | None = None) -> bool | None:
@@ -133,6 +139,6 @@ def ensure_push_scheduled() -> None:
 
 AUTOMATIC_SYNC = "Automatic sync"
 scheduled_jobs.register(scheduled_jobs.ScheduledJob(
-    AUTOMATIC_SYNC, TICK_PREFIX, needed=lambda: True, ensure=ensure_scheduled))
+    AUTOMATIC_SYNC, TICK_PREFIX, needed=lambda: True, ensure=ensure_scheduled, every=interval))
 scheduled_jobs.register(scheduled_jobs.ScheduledJob(
     "Edits for Cliniko", PUSH_PREFIX, needed=_pushes_waiting, ensure=ensure_push_scheduled))

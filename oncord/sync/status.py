@@ -57,6 +57,20 @@ class SyncState:
         return self.queued or bool(self.latest and self.latest.active)
 
     @property
+    def stalled_since(self) -> datetime | None:
+        """A run marked running whose worker has not been heard from for longer than a live
+        one ever is silent: the page says so rather than show a frozen bar as progress."""
+        from flask import current_app
+
+        from oncord.timestamps import utcnow
+
+        run = self.latest
+        if not run or not run.active or run.heartbeat_at is None:
+            return None
+        quiet = (utcnow() - run.heartbeat_at).total_seconds()
+        return run.heartbeat_at if quiet > int(current_app.config["JOB_DEAD_AFTER_SECONDS"]) else None
+
+    @property
     def percent(self) -> int:
         run = self.latest
         if not run or not run.total:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, Table, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oncord.extensions import db
@@ -109,6 +110,16 @@ def fit_to_columns(table: Table, row: dict, record: str) -> list[str]:
 
 def refresh_statistics(table: Table) -> None:
     """PostgreSQL plans from statistics that autovacuum refreshes late while a first sync
-    grows a table from nothing; stale ones turn id lookups into full scans."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f'ANALYZE "{table.name}"'))
+    grows a table from nothing; stale ones turn id lookups into full scans.
+
+    Only worth a moment: if another ANALYZE or VACUUM holds the table (a database-wide
+    ANALYZE can hold it for minutes), skip it rather than stall the sync."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        with db.session.begin_nested():  # rolling back to it also undoes SET LOCAL
+            db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            db.session.execute(text(f'ANALYZE "{table.name}"'))
+            db.session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    except OperationalError:
+        pass
