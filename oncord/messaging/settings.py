@@ -7,6 +7,7 @@ is configured, SMS until a Twilio account is.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, fields
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -111,3 +112,22 @@ def parse_smtp_url(url: str) -> dict:
     if parts.password:
         result["smtp_password"] = unquote(parts.password)
     return result
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """localhost or a loopback address: the only hosts where SMTP without TLS is allowed."""
+    host = (host or "").strip().strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_smtp_reason(host: str | None, security: str) -> str | None:
+    """Why this host and security may not be used together, or None."""
+    if security == "none" and not is_loopback_host(host):
+        return ("Sending without encryption is only allowed to a mail server on this machine (localhost); "
+                "choose STARTTLS or SSL/TLS.")
+    return None
