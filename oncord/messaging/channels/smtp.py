@@ -101,7 +101,10 @@ class SmtpChannel:
         except ConnectionRefusedError:
             raise TemporaryFailure(f"The mail server at {where} refused the connection; check the host and port.",
                                    code="refused") from None
-        except smtplib.SMTPServerDisconnected:
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a read timeout
+                raise TemporaryFailure(f"The mail server at {where} did not answer within {self.timeout:g} seconds.",
+                                       code="timeout") from None
             raise TemporaryFailure(f"The mail server at {where} closed the connection while it was being set up; "
                                    "check the security setting and the port.", code="dropped") from None
         except smtplib.SMTPResponseException as exc:
