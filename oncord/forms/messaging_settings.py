@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from oncord.messaging.settings import insecure_smtp_reason
+from oncord.models.messaging_settings import DEFAULT_SMS_OPT_OUT_WORDING
 
 HOST = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$"
 ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
@@ -74,7 +75,7 @@ class MessagingSettingsForm(FlaskForm):
                                                                                 message="Enter a colour as #rrggbb, e.g. #0f766e.")])
     sms_opt_out_wording = StringField("SMS opt-out wording", validators=[
         DataRequired(message="Marketing SMS must say how to opt out."), Length(max=160)],
-        description="Added to the end of every marketing SMS.")
+        default=DEFAULT_SMS_OPT_OUT_WORDING, description="Added to the end of every marketing SMS.")
 
     def __init__(self, *args, locked: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,6 +40,7 @@ def test_outbox_mode_is_stated_and_the_sidebar_links_here(client, db, admin):
     html = client.get(PAGE).get_data(as_text=True)
     assert ("Email is in outbox mode: messages are recorded here and nothing is sent until an SMTP server is saved."
             in html)
+    assert 'value="Reply STOP to opt out"' in html  # the default wording, ready to save
     assert f'href="{PAGE}"' in html and "Marketing email cannot be sent until the clinic name and postal address" in html
 
 
