@@ -58,3 +58,15 @@ def test_test_sms_to_a_bad_number(app, db):
     assert result.exit_code == 1
     assert result.output.strip() == ("Error: Test SMS to 0412 was not sent: Enter the mobile number in international "
                                      "format, e.g. +61412345678.")
+
+
+def test_a_temporary_refusal_fails_the_test_and_it_is_never_retried(app, db, smtp_server, monkeypatch):
+    server = smtp_server("none")
+    server.handler.refuse["admin@clinic.example"] = "452 4.2.2 Mailbox full"
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{server.port}?security=none")
+    result = run(app, "test-email", "--to", "admin@clinic.example")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: Test email to admin@clinic.example was not sent: "
+                                     "The mail server could not take it now: 452 4.2.2 Mailbox full")
+    message = db.session.scalars(select(Message)).one()
+    assert message.status == "failed"  # not "queued": recovery would send a test later
