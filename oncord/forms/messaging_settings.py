@@ -83,7 +83,8 @@ class MessagingSettingsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         for name in self.locked:  # disabled inputs post nothing: do not judge them
-            getattr(self, name).validators = [Optional()]
+            field = getattr(self, name)
+            field.validators, field.validate_choice = [Optional()], False
         ok = super().validate(extra_validators)
         if "smtp_host" not in self.locked and self.smtp_host.data:
             if reason := insecure_smtp_reason(self.smtp_host.data, self.smtp_security.data):

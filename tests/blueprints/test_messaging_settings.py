@@ -107,6 +107,11 @@ def test_environment_settings_are_shown_read_only_and_win(app, client, db, admin
     assert html.count("Set by ONCORD_SMTP_URL") == 5 and "Set by ONCORD_TWILIO_AUTH_TOKEN" in html
     assert 'value="smtp.env.example"' in html and "disabled" in html
     assert PASSWORD not in html and "tw-token-secret-123" not in html
+    form = base_form(csrf_token=csrf_token(PAGE), from_address="hello@harbour.example")
+    for name in ("smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password", "twilio_auth_token"):
+        del form[name]  # disabled inputs post nothing
+    assert client.post(PAGE, data=form).status_code == 302
+    assert saved_settings().from_address == "hello@harbour.example"
     save(client, csrf_token, smtp_host="smtp.page.example", from_address="hello@harbour.example")
     assert saved_settings().smtp_host is None and effective_settings().smtp_host == "smtp.env.example"
 
