@@ -13,7 +13,7 @@ from htmx_flask import make_response as htmx_response
 
 from oncord import accounts
 
-ADMIN_BLUEPRINTS = {"users", "integrations", "rq_dashboard", "consent_export"}
+ADMIN_BLUEPRINTS = {"users", "integrations", "messaging_settings", "rq_dashboard", "consent_export"}
 # Reachable before the first admin exists.
 SETUP_ENDPOINTS = {"auth.setup", "health.healthz", "static", "unsubscribe.confirm", "unsubscribe.one_click",
                    "webhooks.twilio_status", "webhooks.twilio_sms"}  # Twilio is never sent to setup

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users create|list|set-password`."""
+"""Command-line tools: `flask users create|list|set-password`, `flask messaging test-email|test-sms`."""
 from __future__ import annotations
 
 import click
@@ -51,7 +51,9 @@ def set_password(email: str, password: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from oncord.messaging.cli import messaging_cli
     from oncord.sync.cli import cliniko_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cliniko_cli)
+    app.cli.add_command(messaging_cli)

@@ -95,6 +95,9 @@ def load_config(instance_path: str) -> dict:
         "TWILIO_ACCOUNT_SID": os.environ.get("ONCORD_TWILIO_ACCOUNT_SID") or None,
         "TWILIO_AUTH_TOKEN": os.environ.get("ONCORD_TWILIO_AUTH_TOKEN") or None,
         "TWILIO_FROM": os.environ.get("ONCORD_TWILIO_FROM") or None,
+        # A CA bundle to trust for the SMTP server's certificate (a private CA; tests), else the system's.
+        "SMTP_CA_FILE": os.environ.get("ONCORD_SMTP_CA_FILE") or None,
+        "SMTP_TIMEOUT_SECONDS": float(os.environ.get("ONCORD_SMTP_TIMEOUT_SECONDS", "30")),
         # Tests only: "module:Class" of a channel used instead of outbox/SMTP/Twilio.
         "MESSAGING_TEST_CHANNEL": os.environ.get("ONCORD_MESSAGING_TEST_CHANNEL") or None,
         "MESSAGING_RECOVERY_SECONDS": int(os.environ.get("ONCORD_MESSAGING_RECOVERY_SECONDS", "60")),

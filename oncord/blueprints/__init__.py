@@ -4,12 +4,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
-    from oncord.blueprints import consent_export, marketing_templates, messages, public_site, suppressions
-    from oncord.blueprints import unsubscribe, webhooks, website
+    from oncord.blueprints import consent_export, marketing_templates, messages, messaging_settings, public_site
+    from oncord.blueprints import suppressions, unsubscribe, webhooks, website
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
     app.register_blueprint(integrations.bp)
+    app.register_blueprint(messaging_settings.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(users.bp)

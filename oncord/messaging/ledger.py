@@ -97,8 +97,7 @@ def _transition(message: Message, from_statuses: Iterable[str], **values) -> boo
     result = db.session.execute(
         update(Message).where(Message.id == message.id, Message.status.in_(list(from_statuses))).values(**values)
         .execution_options(synchronize_session=False))
-    db.session.commit()
-    db.session.refresh(message)
+    db.session.commit()  # expires `message`: its next read loads the new state (no SELECT until then)
     return result.rowcount == 1
 
 

@@ -7,6 +7,7 @@ is configured, SMS until a Twilio account is.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, fields
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -111,3 +112,56 @@ def parse_smtp_url(url: str) -> dict:
     if parts.password:
         result["smtp_password"] = unquote(parts.password)
     return result
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """localhost or a loopback address: the only hosts where SMTP without TLS is allowed."""
+    host = (host or "").strip().strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_smtp_reason(host: str | None, security: str) -> str | None:
+    """Why this host and security may not be used together, or None."""
+    if security == "none" and not is_loopback_host(host):
+        return ("Sending without encryption is only allowed to a mail server on this machine (localhost); "
+                "choose STARTTLS or SSL/TLS.")
+    return None
+
+
+SECRETS = ("smtp_password", "twilio_auth_token")
+ENVIRONMENT_VARIABLES = {"smtp_host": "ONCORD_SMTP_URL", "smtp_port": "ONCORD_SMTP_URL",
+                         "smtp_security": "ONCORD_SMTP_URL", "smtp_username": "ONCORD_SMTP_URL",
+                         "smtp_password": "ONCORD_SMTP_URL", "twilio_account_sid": "ONCORD_TWILIO_ACCOUNT_SID",
+                         "twilio_auth_token": "ONCORD_TWILIO_AUTH_TOKEN", "twilio_sender": "ONCORD_TWILIO_FROM"}
+
+
+def save_settings(values: dict, *, clear: frozenset[str] = frozenset(),
+                  locked: frozenset[str] = frozenset()) -> MessagingSettings:
+    """Store what the settings page submitted; the caller commits.
+
+    A blank secret keeps the stored one (it is never shown, so the form cannot send it back);
+    `clear` names secrets to remove. Fields in `locked` are set by the environment: untouched.
+    """
+    row = get_or_create_settings()
+    for name, value in values.items():
+        if name in locked or (name in SECRETS and not value):
+            continue
+        setattr(row, name, value)
+    for name in clear & set(SECRETS) - locked:
+        setattr(row, name, None)
+    if not row.sms_opt_out_wording:
+        row.sms_opt_out_wording = DEFAULT_SMS_OPT_OUT_WORDING
+    if not row.smtp_security:
+        row.smtp_security = "starttls"
+    return row
+
+
+def missing_sender_identity(settings: EffectiveSettings) -> list[str]:
+    """What marketing email still needs: the law requires the sender to be identified."""
+    required = (("clinic_name", "clinic name"), ("postal_address", "postal address"))
+    return [label for name, label in required if not getattr(settings, name)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from oncord.models import ConsentStatus
+from tests.fixtures.smtp import smtp_certificates, smtp_server  # noqa: F401  (a real SMTP server on loopback)
 
 RECORDING = "tests.messaging.recording_channel:RecordingChannel"
 

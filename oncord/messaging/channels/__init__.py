@@ -7,7 +7,7 @@ A channel is a context manager so a batch reuses one connection:
 
 `send` returns a `Receipt` or raises `PermanentFailure` (never retry) or `TemporaryFailure`
 (retry allowed: the provider certainly did not take the message). Anything else it raises
-means "perhaps sent". SMTP and Twilio channels plug in to `channel_for`.
+means "perhaps sent". SMTP (`channels/smtp.py`) and Twilio channels plug in to `channel_for`.
 """
 from __future__ import annotations
 
@@ -62,5 +62,8 @@ def channel_for(channel: str, settings: EffectiveSettings | None = None) -> Chan
         from oncord.messaging.channels.twilio import TwilioChannel
 
         return TwilioChannel(settings)
-    # The SMTP channel (email) is added here when it exists.
+    from oncord.messaging.channels.smtp import SmtpChannel
+
+    return SmtpChannel(settings, ca_file=current_app.config.get("SMTP_CA_FILE"),
+                       timeout=float(current_app.config.get("SMTP_TIMEOUT_SECONDS", 30)))
     raise NotImplementedError(f"sending {channel} through a provider is not built yet")

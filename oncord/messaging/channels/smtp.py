@@ -1,0 +1,221 @@
+"""Email over SMTP: one connection per batch, TLS verified, never a resend that could duplicate.
+
+The SMTP transaction is driven step by step (MAIL, RCPT, DATA) rather than through
+`smtplib.sendmail`, so the channel knows whether the server could have the message:
+a connection that drops before the message text was sent is reopened and the message
+tried again (the server certainly did not take it); a drop after that raises
+`PerhapsSent`, which the ledger records as uncertain and never resends.
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import socket
+import ssl
+from email.message import EmailMessage
+
+from oncord.messaging.channels import PermanentFailure, TemporaryFailure
+from oncord.messaging.drafts import Draft, EmailDraft, Receipt
+from oncord.messaging.email_message import build_email_message, headers_of
+from oncord.messaging.settings import DEFAULT_PORTS, EffectiveSettings, insecure_smtp_reason
+
+CRLF = b"\r\n"
+
+
+class PerhapsSent(Exception):
+    """The connection broke after the message text was handed over: the server may have taken it."""
+
+
+class _Dropped(Exception):
+    """The connection broke before the message text was sent: nothing was handed over."""
+
+
+class SmtpChannel:
+    name = "smtp"
+
+    def __init__(self, settings: EffectiveSettings, *, ca_file: str | None = None, timeout: float = 30.0):
+        if not settings.smtp_host:
+            raise ValueError("SmtpChannel needs an SMTP host")
+        self.settings = settings
+        self.host = settings.smtp_host
+        self.security = settings.smtp_security or "starttls"
+        self.port = settings.smtp_port or DEFAULT_PORTS[self.security]
+        self.ca_file = ca_file
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+        self.last_answer: str | None = None  # the greeting/EHLO answer, for a test send's report
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def __enter__(self) -> "SmtpChannel":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        """Open, secure and log in; every failure is a `TemporaryFailure` with one clear sentence."""
+        if reason := insecure_smtp_reason(self.host, self.security):
+            raise TemporaryFailure(reason, code="insecure")
+        where = f"{self.host}:{self.port}"
+        try:
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                smtp.ehlo()
+                if self.security == "starttls":
+                    if not smtp.has_extn("starttls"):
+                        raise TemporaryFailure(f"The mail server at {where} does not offer STARTTLS; choose SSL/TLS "
+                                               "or check the port.", code="tls")
+                    smtp.starttls(context=self._tls_context())
+                    smtp.ehlo()
+                if self.settings.smtp_username:
+                    smtp.login(self.settings.smtp_username, self.settings.smtp_password or "")
+            except BaseException:
+                _close_quietly(smtp)
+                raise
+        except TemporaryFailure:
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            raise TemporaryFailure(f"The mail server refused the username or password: {_answer(exc.smtp_code, exc.smtp_error)}",
+                                   code="auth") from None
+        except smtplib.SMTPNotSupportedError:
+            raise TemporaryFailure(f"The mail server at {where} does not accept a login on this connection; "
+                                   "check the security setting (most servers need STARTTLS or SSL/TLS first).",
+                                   code="auth") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TemporaryFailure(f"The mail server's certificate could not be trusted ({exc.verify_message}); "
+                                   "the secure connection was refused.", code="tls") from None
+        except ssl.SSLError as exc:
+            raise TemporaryFailure(f"A secure (TLS) connection to {where} failed ({exc.reason or exc}); "
+                                   "check the security setting and the port.", code="tls") from None
+        except socket.gaierror:
+            raise TemporaryFailure(f"The mail server {self.host} could not be found; check the host name.",
+                                   code="host") from None
+        except (TimeoutError, socket.timeout):
+            raise TemporaryFailure(f"The mail server at {where} did not answer within {self.timeout:g} seconds.",
+                                   code="timeout") from None
+        except ConnectionRefusedError:
+            raise TemporaryFailure(f"The mail server at {where} refused the connection; check the host and port.",
+                                   code="refused") from None
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a read timeout
+                raise TemporaryFailure(f"The mail server at {where} did not answer within {self.timeout:g} seconds.",
+                                       code="timeout") from None
+            raise TemporaryFailure(f"The mail server at {where} closed the connection while it was being set up; "
+                                   "check the security setting and the port.", code="dropped") from None
+        except smtplib.SMTPResponseException as exc:
+            raise TemporaryFailure(f"The mail server at {where} answered: {_answer(exc.smtp_code, exc.smtp_error)}",
+                                   code=str(exc.smtp_code)) from None
+        except OSError as exc:
+            raise TemporaryFailure(f"Could not connect to the mail server at {where} ({exc.strerror or exc}).",
+                                   code="network") from None
+        self._smtp = smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            smtp, self._smtp = self._smtp, None
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                _close_quietly(smtp)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """Certificates and host names are always checked; `ca_file` adds a private CA."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def send(self, draft: Draft) -> Receipt:
+        if not isinstance(draft, EmailDraft):
+            raise PermanentFailure("The SMTP channel only sends email.")
+        message = build_email_message(draft, self.settings)
+        sender = message["From"].addresses[0].addr_spec
+        payload, options = _payload(message, draft.to, sender)
+        for attempt in (1, 2):
+            if self._smtp is None:
+                self.connect()  # TemporaryFailure when it cannot: nothing was handed over
+            if options and not self._smtp.has_extn("smtputf8"):
+                raise PermanentFailure("The mail server cannot take an address with non-English characters "
+                                       "(it does not offer SMTPUTF8).", code="smtputf8")
+            try:
+                answer = self._transaction(sender, draft.to, payload, options)
+            except _Dropped:
+                self._smtp = None
+                if attempt == 2:
+                    raise TemporaryFailure(f"The connection to the mail server at {self.host} dropped twice "
+                                           "before the message was sent.", code="dropped") from None
+                continue  # the server never had the message text: reconnect and try once more
+            return Receipt(provider_id=message["Message-ID"], answer=answer, headers=headers_of(message))
+        raise AssertionError("unreachable")
+
+    def _transaction(self, sender: str, recipient: str, payload: bytes, options: list[str]) -> str:
+        """MAIL, RCPT, DATA for one message; the server's final answer, e.g. "250 2.0.0 Ok: queued"."""
+        smtp = self._smtp
+        try:
+            code, reply = smtp.mail(sender, options)
+            if code != 250:
+                self._fail(code, reply)
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                self._fail(code, reply)
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                self._fail(code, reply)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            _close_quietly(smtp)
+            raise _Dropped() from None
+        try:
+            smtp.send(payload)
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError):
+            _close_quietly(smtp)
+            self._smtp = None
+            raise PerhapsSent(f"The connection to the mail server at {self.host} broke after the message was "
+                              "handed over, so it may or may not have been sent.") from None
+        if code != 250:
+            self._fail(code, reply)  # the server answered no: certainly not taken
+        return _answer(code, reply)
+
+    def _fail(self, code: int, reply: bytes):
+        """A refusal ends this message only: reset the transaction so the batch goes on."""
+        answer = _answer(code, reply)
+        if code == 421:  # the server is closing the connection
+            _close_quietly(self._smtp)
+            self._smtp = None
+        else:
+            try:
+                self._smtp.rset()
+            except (smtplib.SMTPException, OSError):
+                _close_quietly(self._smtp)
+                self._smtp = None
+        if 500 <= code < 600:
+            raise PermanentFailure(f"The mail server refused it: {answer}", code=str(code))
+        raise TemporaryFailure(f"The mail server could not take it now: {answer}", code=str(code))
+
+
+def _payload(message: EmailMessage, recipient: str, sender: str) -> tuple[bytes, list[str]]:
+    """The DATA bytes (CRLF lines, leading dots doubled, ending in CRLF.CRLF) and MAIL options."""
+    international = not (recipient.isascii() and sender.isascii())
+    policy = message.policy.clone(linesep="\r\n", utf8=international)
+    data = message.as_bytes(policy=policy)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(CRLF):
+        data += CRLF
+    return data + b"." + CRLF, (["SMTPUTF8", "BODY=8BITMIME"] if international else [])
+
+
+def _answer(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _close_quietly(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.close()
+        except OSError:
+            pass
