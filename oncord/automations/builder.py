@@ -65,8 +65,8 @@ def set_choices(form, choices: Choices) -> None:
     form.practitioner_ids.choices = list(choices.practitioners)
     form.business_ids.choices = list(choices.locations)
     for step in form.steps:
-        if step.type.data in SEND_STEPS:
-            step.template_id.choices = [("", "Choose a template")] + list(choices.templates.get(step.type.data, []))
+        if step.step_type.data in SEND_STEPS:
+            step.template_id.choices = [("", "Choose a template")] + list(choices.templates.get(step.step_type.data, []))
         step.staff_user_id.choices = [("", "Choose a staff member")] + list(choices.staff)
 
 
@@ -76,7 +76,7 @@ def form_data(automation: Automation) -> dict:
     steps = []
     for step in automation.steps:
         wait, wait_unit = amount_and_unit(step.wait_minutes, units=("hours", "days"))
-        steps.append({"type": step.type, "template_id": step.template_id, "kind": step.kind or "factual",
+        steps.append({"step_type": step.type, "template_id": step.template_id, "kind": step.kind or "factual",
                       "wait_amount": wait, "wait_unit": wait_unit, "staff_user_id": step.staff_user_id})
     return {
         "name": automation.name, "trigger": automation.trigger, "offset_amount": offset, "offset_unit": unit,
@@ -86,13 +86,13 @@ def form_data(automation: Automation) -> dict:
         "appointment_type_ids": list(automation.appointment_type_ids or []),
         "practitioner_ids": list(automation.practitioner_ids or []),
         "business_ids": list(automation.business_ids or []),
-        "spacing_tag": automation.spacing_tag or "", "spacing_days": automation.skip_if_messaged_within_days,
+        "spacing_tag": automation.tag or "", "spacing_days": automation.skip_if_messaged_within_days,
         "steps": steps,
     }
 
 
 def new_step(step_type: str) -> dict:
-    return {"type": step_type, "template_id": None, "kind": "factual", "wait_amount": 1, "wait_unit": "days",
+    return {"step_type": step_type, "template_id": None, "kind": "factual", "wait_amount": 1, "wait_unit": "days",
             "staff_user_id": None}
 
 
@@ -119,7 +119,7 @@ def promotional_warnings(form, choices: Choices) -> dict[int, list[str]]:
     """Per step (by position): promotional phrases in the template of a step sent as factual."""
     warnings = {}
     for index, step in enumerate(form.steps):
-        if step.type.data in SEND_STEPS and step.kind.data == "factual":
+        if step.step_type.data in SEND_STEPS and step.kind.data == "factual":
             subject, body, _ = choices.template_texts.get(step.template_id.data, ("", "", ""))
             if phrases := promotional_phrases(subject, body):
                 warnings[index] = phrases
@@ -146,12 +146,14 @@ def check(form, choices: Choices) -> bool:
     if bool(form.spacing_tag.data.strip()) != bool(form.spacing_days.data):
         target = form.spacing_days if form.spacing_tag.data.strip() else form.spacing_tag
         refuse(target, "Give both a tag and a number of days, or neither.")
-    if not any(s.type.data in SEND_STEPS | {"notify_staff"} for s in form.steps):
-        refuse(form.steps, "Add a step that sends a message or tells a staff member.")
+    if not any(s.step_type.data in SEND_STEPS | {"notify_staff"} for s in form.steps):
+        form.step_problems.append("Add a step that sends a message or tells a staff member.")
+        ok = False
     for step in form.steps:
-        kind = step.type.data
+        kind = step.step_type.data
         if kind not in STEP_TYPES:
-            refuse(form.steps, "A step was not understood; add it again.")
+            form.step_problems.append("A step was not understood; add it again.")
+            ok = False
         elif kind in SEND_STEPS:
             if step.template_id.data not in dict(choices.templates.get(kind, [])):
                 refuse(step.template_id, f"Choose an {'email' if kind == 'email' else 'SMS'} template.")
@@ -180,15 +182,18 @@ def apply(form, automation: Automation) -> None:
     automation.appointment_type_ids = list(form.appointment_type_ids.data or [])
     automation.practitioner_ids = list(form.practitioner_ids.data or [])
     automation.business_ids = list(form.business_ids.data or [])
-    automation.spacing_tag = form.spacing_tag.data.strip() or None
-    automation.skip_if_messaged_within_days = form.spacing_days.data if automation.spacing_tag else None
-    steps = []
+    automation.tag = form.spacing_tag.data.strip() or None
+    automation.skip_if_messaged_within_days = form.spacing_days.data if automation.tag else None
+    # Rows are reused by position: positions are unique, and SQLAlchemy inserts before it deletes.
+    existing = list(automation.steps)
     for position, step in enumerate(form.steps):
-        kind = step.type.data
-        steps.append(AutomationStep(
-            position=position, type=kind,
-            template_id=step.template_id.data if kind in SEND_STEPS else None,
-            kind=step.kind.data if kind in SEND_STEPS else None,
-            wait_minutes=step.wait_amount.data * MINUTES_PER[step.wait_unit.data] if kind == "wait" else None,
-            staff_user_id=step.staff_user_id.data if kind == "notify_staff" else None))
-    automation.steps = steps
+        if position == len(existing):
+            existing.append(AutomationStep(position=position))
+            automation.steps.append(existing[position])
+        row, kind = existing[position], step.step_type.data
+        row.type = kind
+        row.template_id = step.template_id.data if kind in SEND_STEPS else None
+        row.kind = step.kind.data if kind in SEND_STEPS else "factual"
+        row.wait_minutes = step.wait_amount.data * MINUTES_PER[step.wait_unit.data] if kind == "wait" else None
+        row.staff_user_id = step.staff_user_id.data if kind == "notify_staff" else None
+    del automation.steps[len(form.steps):]

@@ -4,7 +4,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
-    from oncord.blueprints import consent_export, marketing_templates, messages, public_site, suppressions
+    from oncord.blueprints import automations, consent_export, marketing_templates, messages, public_site, suppressions
     from oncord.blueprints import unsubscribe, webhooks, website
 
     app.register_blueprint(auth.bp)
@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     jobs_dashboard.register(app)
     app.register_blueprint(marketing_templates.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(automations.bp)
     app.register_blueprint(suppressions.bp)
     app.register_blueprint(website.bp)
     app.register_blueprint(unsubscribe.bp)

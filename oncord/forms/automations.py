@@ -23,11 +23,6 @@ MAX_STEPS = 20
 LARGEST_AMOUNT = 10_000
 
 
-def _ids(values) -> list[int]:
-    """Ids from a multi-select; anything that is not a number is dropped by the choices check."""
-    return [int(v) for v in values if str(v).isascii() and str(v).isdigit() and int(v) < 2**63] if values else []
-
-
 def _optional_int(value):
     return int(value) if value not in (None, "") and str(value).isascii() and str(value).isdigit() and int(value) < 2**31 else None
 
@@ -35,7 +30,7 @@ def _optional_int(value):
 class StepForm(Form):
     """One step; which fields count depends on its type (checked in builder.check)."""
 
-    type = HiddenField()
+    step_type = HiddenField()
     template_id = SelectField("Template", coerce=_optional_int, validate_choice=False)
     kind = RadioField("Send as", choices=[("factual", "Factual (reminder)"), ("marketing", "Marketing")], default="factual",
                       validate_choice=False)
@@ -68,3 +63,7 @@ class AutomationForm(FlaskForm):
     spacing_days = IntegerField("Skip if a message from this tag went in the last (days)",
                                 validators=[Optional(), NumberRange(min=1, max=LARGEST_AMOUNT)])
     steps = FieldList(FormField(StepForm), max_entries=MAX_STEPS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step_problems: list[str] = []  # about the steps as a whole, shown above them
