@@ -75,7 +75,7 @@ def form_data(automation: Automation) -> dict:
     offset, unit = amount_and_unit(automation.offset_minutes)
     steps = []
     for step in automation.steps:
-        wait, wait_unit = amount_and_unit(step.wait_minutes, units=("hours", "days"))
+        wait, wait_unit = amount_and_unit(step.wait_minutes, units=("hours", "days")) if step.wait_minutes else (1, "days")
         steps.append({"step_type": step.type, "template_id": step.template_id, "kind": step.kind or "factual",
                       "wait_amount": wait, "wait_unit": wait_unit, "staff_user_id": step.staff_user_id})
     return {

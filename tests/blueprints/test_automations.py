@@ -203,7 +203,7 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
 
     monkeypatch.setattr("oncord.blueprints.automations._preview_of", lambda a: ([Row()], []))
     page = client.get(f"/marketing/automations/{automation.id}/enable").get_data(as_text=True)
-    assert "only counts what happens from now on" in page.replace("It counts only", "only counts") or "from now on" in page
+    assert "It counts only what happens from now on" in page and "Ana Smith" not in page
     token = csrf_token(f"/marketing/automations/{automation.id}/enable")
     before = utcnow()
     assert client.post(f"/marketing/automations/{automation.id}/enable", data={"csrf_token": token}).status_code == 302
@@ -262,7 +262,7 @@ def test_the_run_log_lists_outcomes_newest_first_in_pages_and_the_list_counts_th
     row = re.search(rf'<tr id="automation-{automation.id}">.*?</tr>', client.get("/marketing/automations/").get_data(as_text=True), re.S).group(0)
     cells = re.findall(r'<td class="right">(\d+)</td>', row)
     assert cells == ["1", "1"]  # the send 9 days ago is outside the week
-    assert "—" not in row.split("Skipped")[0][-200:] or True
+    assert re.search(r'<td class="muted">\d+ \w+ \d{4}, \d+:\d\d [AP]M</td>', row)  # the waiting step's time
     # Pages of 50, newest first.
     db.session.add_all([AutomationLog(automation_id=automation.id, outcome="waiting", reason=f"until step {i}",
                                       at=now - timedelta(days=20, minutes=i)) for i in range(60)])
