@@ -43,7 +43,7 @@ class NextRun:
 
 
 _REGISTRY: dict[str, ScheduledJob] = {}
-REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery")
+REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery", "oncord.automations.schedule")
 
 
 def register(job: ScheduledJob) -> None:
