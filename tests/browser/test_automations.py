@@ -61,3 +61,93 @@ def test_build_a_reminder_in_the_editor(page, sign_in, screenshot):
     expect(page.locator(f"#automation-{automation.id}")).to_contain_text("24 hours before an appointment with Dr Ann Lee")
     screenshot("automation-list")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def _seed_in_cliniko(sandbox, connected):
+    """Two patients with appointments in two days, each with a different practitioner, synced as the
+    real integration would; a third, with the same practitioner as Ana, books too late for the preview."""
+    from sqlalchemy import select
+
+    from oncord.models import Appointment, Contact
+    from oncord.sync import pull
+
+    world = sandbox.world
+    consent = {"accepted_sms_marketing": True, "accepted_email_marketing": True}
+
+    def mobile(number):
+        return {"patient_phone_numbers": [{"number": number, "phone_type": "Mobile"}]}
+
+    ana = world.create_patient(first_name="Ana", last_name="Smith", **consent, **mobile("0412 345 678"))
+    ben = world.create_patient(first_name="Ben", last_name="Jones", **consent, **mobile("0412 345 679"))
+    cara = world.create_patient(first_name="Cara", last_name="Brown", **consent, **mobile("0412 345 670"))
+    start = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=2)
+    first, second = [world._row("practitioners", r["id"]) for r in world.store.select(
+        "SELECT id FROM practitioners WHERE active = 1 ORDER BY id LIMIT 2")]
+
+    def book(patient, practitioner, starts_at):
+        return world.book_appointment(patient["id"], starts_at=starts_at, practitioner_id=str(practitioner["id"]),
+                                      business_id=str((practitioner["business_ids"] or world.clinic.business_ids)[0]))
+
+    ana_visit = book(ana, first, start)
+    book(ben, second, start + timedelta(hours=1))
+    book(cara, first, start + timedelta(days=8))
+    pull.run(connected.id)
+    db.session.add(MessageTemplate(name="Reminder SMS", channel="sms", kind="factual",
+                                   body="Hi {{ contact.first_name }}, see you tomorrow at {{ appointment.time }}."))
+    db.session.commit()
+    contact = db.session.scalars(select(Contact).where(Contact.cliniko_patient_id == int(ana["id"]))).one()
+    appointment = db.session.get(Appointment, int(ana_visit["id"]))
+    return contact, appointment
+
+
+def test_a_reminder_filtered_by_one_practitioner_reaches_the_right_person_once_due(
+        page, sign_in, screenshot, sandbox, connected):
+    import time_machine
+
+    from oncord import jobs
+
+    ana, visit = _seed_in_cliniko(sandbox, connected)
+    lee = visit.practitioner
+    sign_in("staff")
+    page.goto("/marketing/automations/new")
+    page.fill("#name", "Reminder the day before")
+    page.fill("#offset_amount", "24")
+    page.select_option("#offset_unit", "hours")
+    page.select_option("#practitioner_ids", str(lee.id))
+    page.select_option("#steps-0-template_id", label="Reminder SMS")
+    upcoming = page.locator("#preview-upcoming")
+    expect(upcoming).to_contain_text("Ana Smith")
+    expect(upcoming.locator(".preview-row")).to_have_count(1)  # not Ben (another practitioner), not Cara (later)
+    expect(page.locator("#automation-preview")).not_to_contain_text("Ben Jones")
+    due = visit.starts_at - timedelta(hours=24)
+    expect(upcoming).to_contain_text(due.astimezone(_zone()).strftime("%-d %b, %-I:%M %p"))
+    screenshot("automation-editor-preview")
+    page.click("#save-automation")
+    expect(page.locator(".flash-success")).to_contain_text("is saved")
+    page.click("#switch-on")
+    expect(page.locator(".confirm-card")).to_contain_text("only what happens from now on")
+    page.click(".confirm-card button:has-text('Switch on')")
+    expect(page.locator(".automation-state")).to_contain_text("On")
+    automation = db.session.query(Automation).one()
+
+    with time_machine.travel(due + timedelta(minutes=1), tick=True):
+        jobs.automations_tick()
+        page.goto(f"/marketing/automations/{automation.id}/log")
+        expect(page.locator(".log-table")).to_contain_text("Ana Smith")
+        expect(page.locator(".log-table")).to_contain_text("Sent")
+        screenshot("automation-run-log")
+        page.click("nav >> text=Messages")
+        expect(page.locator("#message-results")).to_contain_text("Ana Smith")
+        expect(page.locator("#message-results")).not_to_contain_text("Ben Jones")
+        page.goto(f"/contacts/{ana.id}")
+        expect(page.locator("body")).to_contain_text("see you tomorrow")
+        jobs.automations_tick()  # a second tick sends nothing more
+    from oncord.models import Message
+    assert db.session.query(Message).filter_by(source="automation").count() == 1
+
+
+def _zone():
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
