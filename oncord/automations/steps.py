@@ -107,5 +107,9 @@ def result_of(message: Message | None, key: str) -> SendResult:
 
 
 def _possessive(contact: Contact | None) -> str:
-    gender = ((contact.gender if contact is not None else None) or "").strip().lower()
-    return {"female": "her", "woman": "her", "f": "her", "male": "his", "man": "his", "m": "his"}.get(gender, "their")
+    """Her/his only when Cliniko's gender (or else sex) says so; "their" otherwise."""
+    words = {"female": "her", "woman": "her", "male": "his", "man": "his"}
+    for value in ((contact.gender, contact.sex) if contact is not None else ()):
+        if (value or "").strip().lower() in words:
+            return words[value.strip().lower()]
+    return "their"

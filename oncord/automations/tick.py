@@ -192,8 +192,29 @@ def advance(run_id: int, now: datetime, checker: truth.TruthChecker, identity, r
                     retime(automation, appointment, verdict.moved_to, now)
                 break
             checked = True
-        run_send_step(run, automation, step, contact, appointment, identity, now, report)
+        shown = AppointmentAsOf(appointment, starts_at) if appointment is not None else None
+        run_send_step(run, automation, step, contact, shown, identity, now, report)
     db.session.commit()
+
+
+class AppointmentAsOf:
+    """The appointment with the start the run was (re-)timed for: Cliniko's, maybe ahead of the sync."""
+
+    def __init__(self, appointment: Appointment, starts_at: datetime | None):
+        self._appointment = appointment
+        self._shift = (starts_at - appointment.starts_at) if starts_at is not None else timedelta(0)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self._appointment.starts_at + self._shift
+
+    @property
+    def ends_at(self) -> datetime | None:
+        ends_at = self._appointment.ends_at
+        return ends_at + self._shift if ends_at is not None else None
+
+    def __getattr__(self, name):
+        return getattr(self._appointment, name)
 
 
 def start_of(run: AutomationRun, appointment: Appointment | None) -> datetime | None:
