@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from oncord.automations.describe import MINUTES_PER, amount_and_unit, location_label
 from oncord.automations.promotional_wording import promotional_phrases
@@ -60,14 +61,18 @@ def load_choices(chosen_locations: list[int] = ()) -> Choices:
     return Choices(types, people, locations, templates, staff, texts)
 
 
+def _options(pairs, empty: str | None = None) -> list[SelectChoice]:
+    return ([SelectChoice("", empty)] if empty else []) + [SelectChoice(value, label) for value, label in pairs]
+
+
 def set_choices(form, choices: Choices) -> None:
-    form.appointment_type_ids.choices = list(choices.appointment_types)
-    form.practitioner_ids.choices = list(choices.practitioners)
-    form.business_ids.choices = list(choices.locations)
+    form.appointment_type_ids.choices = _options(choices.appointment_types)
+    form.practitioner_ids.choices = _options(choices.practitioners)
+    form.business_ids.choices = _options(choices.locations)
     for step in form.steps:
         if step.step_type.data in SEND_STEPS:
-            step.template_id.choices = [("", "Choose a template")] + list(choices.templates.get(step.step_type.data, []))
-        step.staff_user_id.choices = [("", "Choose a staff member")] + list(choices.staff)
+            step.template_id.choices = _options(choices.templates.get(step.step_type.data, []), "Choose a template")
+        step.staff_user_id.choices = _options(choices.staff, "Choose a staff member")
 
 
 def form_data(automation: Automation) -> dict:

@@ -5,6 +5,7 @@ are filled in by the view; `oncord.automations.builder` checks what depends on t
 """
 from flask_wtf import FlaskForm
 from wtforms import Form, FormField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.list import FieldList
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -16,8 +17,8 @@ TRIGGERS = [
     ("finished", "After an appointment"),
     ("no_return", "When a patient has not come back"),
 ]
-UNITS = [("minutes", "minutes"), ("hours", "hours"), ("days", "days")]
-WAIT_UNITS = [("hours", "hours"), ("days", "days")]
+UNITS = ["minutes", "hours", "days"]
+WAIT_UNITS = ["hours", "days"]
 STEP_TYPES = {"email": "Send an email", "sms": "Send an SMS", "wait": "Wait", "notify_staff": "Tell a staff member"}
 MAX_STEPS = 20
 LARGEST_AMOUNT = 10_000
@@ -32,7 +33,7 @@ class StepForm(Form):
 
     step_type = HiddenField()
     template_id = SelectField("Template", coerce=_optional_int, validate_choice=False)
-    kind = RadioField("Send as", choices=[("factual", "Factual (reminder)"), ("marketing", "Marketing")], default="factual",
+    kind = RadioField("Send as", choices=[SelectChoice("factual", "Factual (reminder)"), SelectChoice("marketing", "Marketing")], default="factual",
                       validate_choice=False)
     wait_amount = IntegerField("Wait", validators=[Optional(), NumberRange(min=1, max=LARGEST_AMOUNT)], default=1)
     wait_unit = SelectField("Unit", choices=WAIT_UNITS, default="days", validate_choice=False)
@@ -42,19 +43,21 @@ class StepForm(Form):
 class AutomationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the automation a name."), Length(max=200)],
                        description="For you: patients never see it.")
-    trigger = RadioField("Starts", choices=TRIGGERS, default="upcoming",
+    trigger = RadioField("Starts", choices=[SelectChoice(v, label) for v, label in TRIGGERS], default="upcoming",
                          validators=[DataRequired("Choose what starts the automation.")])
     offset_amount = IntegerField("How long before", validators=[Optional(), NumberRange(min=0, max=LARGEST_AMOUNT)], default=24)
     offset_unit = SelectField("Unit", choices=UNITS, default="hours")
     late_booking = RadioField("Booked later than that", default="send",
-                              choices=[("send", "Send at once (if the appointment is still ahead)"), ("skip", "Skip it")])
+                              choices=[SelectChoice("send", "Send at once (if the appointment is still ahead)"),
+                                       SelectChoice("skip", "Skip it")])
     grace_minutes = IntegerField("Wait after the end (minutes)", default=60,
                                  validators=[Optional(), NumberRange(min=0, max=LARGEST_AMOUNT)],
                                  description="So a late “did not arrive” mark still counts.")
     no_return_days = IntegerField("Days after the last visit", default=180,
                                   validators=[Optional(), NumberRange(min=1, max=LARGEST_AMOUNT)])
     first_appointment_only = RadioField("Which bookings", default="all",
-                                        choices=[("all", "Every booking"), ("first", "Only a patient's first appointment")])
+                                        choices=[SelectChoice("all", "Every booking"),
+                                                 SelectChoice("first", "Only a patient's first appointment")])
     appointment_type_ids = SelectMultipleField("Appointment types", coerce=int, description="None chosen means any.")
     practitioner_ids = SelectMultipleField("Practitioners", coerce=int, description="None chosen means any.")
     business_ids = SelectMultipleField("Locations", coerce=int, description="None chosen means any.")
