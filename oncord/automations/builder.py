@@ -202,3 +202,16 @@ def apply(form, automation: Automation) -> None:
         row.wait_minutes = step.wait_amount.data * MINUTES_PER[step.wait_unit.data] if kind == "wait" else None
         row.staff_user_id = step.staff_user_id.data if kind == "notify_staff" else None
     del automation.steps[len(form.steps):]
+
+
+def unsaved_copy(form, automation_id: int | None) -> Automation:
+    """The form as an automation that is never added to the session, for the live preview.
+
+    Steps get their template loaded by hand: a row that is not in the session loads no relationships.
+    """
+    automation = Automation(enabled=False)
+    apply(form, automation)
+    automation.id = automation_id if automation_id and 0 < automation_id < 2**31 else None  # its own runs
+    for step in automation.steps:
+        step.template = db.session.get(MessageTemplate, step.template_id) if step.template_id else None
+    return automation

@@ -24,8 +24,9 @@ def list_automations() -> list[Automation]:
     return list(db.session.scalars(select(Automation).order_by(Automation.name, Automation.id)))
 
 
-def summaries(automations: list[Automation], now: datetime) -> dict[int, Summary]:
-    """Sent and skipped in the last 7 days, and the next waiting step, per automation (two grouped queries)."""
+def summaries(automations: list[Automation], now: datetime, next_send=None) -> dict[int, Summary]:
+    """Sent and skipped in the last 7 days and the next send, per automation: the earlier of a waiting
+    run's next step and `next_send(automation)` (the preview's first send, for what has not started yet)."""
     ids = [a.id for a in automations]
     if not ids:
         return {}
@@ -37,8 +38,13 @@ def summaries(automations: list[Automation], now: datetime) -> dict[int, Summary
         select(AutomationRun.automation_id, func.min(AutomationRun.next_at))
         .where(AutomationRun.automation_id.in_(ids), AutomationRun.status == RunStatus.WAITING.value)
         .group_by(AutomationRun.automation_id)).all())
-    return {i: Summary(sent=counts.get((i, Outcome.SENT.value), 0), skipped=counts.get((i, Outcome.SKIPPED.value), 0),
-                       next_at=waiting.get(i)) for i in ids}
+    result = {}
+    for automation in automations:
+        i = automation.id
+        times = [t for t in (waiting.get(i), next_send(automation) if next_send and automation.enabled else None) if t]
+        result[i] = Summary(sent=counts.get((i, Outcome.SENT.value), 0), skipped=counts.get((i, Outcome.SKIPPED.value), 0),
+                            next_at=min(times) if times else None)
+    return result
 
 
 @dataclass(frozen=True, slots=True)

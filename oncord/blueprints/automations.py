@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user
 from htmx_flask import request
 
-from oncord.automations import builder, reporting, switch
+from oncord.automations import builder, preview as previews, reporting, switch
 from oncord.automations.describe import Names, step_in_words, trigger_in_words
 from oncord.extensions import db
 from oncord.forms.automations import STEP_TYPES, AutomationForm
@@ -31,7 +31,7 @@ def words():
 def index():
     automations = reporting.list_automations()
     return render_template("automations/index.html", automations=automations, names=Names.load(),
-                           summaries=reporting.summaries(automations, utcnow()))
+                           summaries=reporting.summaries(automations, utcnow(), next_send=_next_send))
 
 
 @bp.get("/new")
@@ -96,10 +96,8 @@ def preview():
     form.validate()  # fills errors; the preview runs only on a form that could be saved
     if form.errors or not builder.check(form, choices):
         return render_template("automations/_preview.html", past=None, upcoming=None)
-    automation = Automation()
-    builder.apply(form, automation)
-    automation.id = request.form.get("automation_id", type=int)  # its own run log, if saved
-    past, upcoming = _preview_of(automation)
+    automation = builder.unsaved_copy(form, request.form.get("automation_id", type=int))
+    past, upcoming = previews.preview(automation, utcnow())
     return render_template("automations/_preview.html", past=past, upcoming=upcoming)
 
 
@@ -114,8 +112,7 @@ def confirm_enable(automation_id: int):
         except switch.BadBackfillDate as exc:
             problem = str(exc)
         else:
-            past, _ = _preview_of(automation)
-            rows = [r for r in past if r.send_at >= since]
+            rows = previews.backfill(automation, since, utcnow())
     return render_template("automations/enable.html", automation=automation, since=since, since_text=since_text,
                            rows=rows, problem=problem), 422 if problem else 200
 
@@ -124,7 +121,7 @@ def confirm_enable(automation_id: int):
 def enable(automation_id: int):
     automation = builder.get_automation(automation_id)
     since = None
-    if since_text := request.form.get("since", ""):
+    if since_text := request.values.get("since", ""):
         try:
             since = switch.backfill_start(since_text, utcnow(), _zone())
         except switch.BadBackfillDate as exc:
@@ -154,9 +151,10 @@ def log(automation_id: int):
                            appointments=reporting.appointments_of(page.rows))
 
 
-def _preview_of(automation: Automation):
-    from oncord.automations.preview import preview  # engine's module (branch a0)
-    return preview(automation, utcnow())
+def _next_send(automation: Automation):
+    """The first message the preview says will go (not a skip) in the next 7 days."""
+    _, upcoming = previews.preview(automation, utcnow())
+    return next((row.send_at for row in upcoming if not row.skipped), None)
 
 
 def _zone():

@@ -1,5 +1,6 @@
 """Marketing > Automations: list, editor (trigger, filters, steps), problems beside fields, the
 promotional-wording warning, switching on with a confirmed backfill, the run log, bad ids."""
+import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -189,19 +190,16 @@ def test_bad_ids_are_not_found(client, db, login_as, path):
     assert client.get(path).status_code == 404
 
 
-def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db, login_as, csrf_token, monkeypatch):
+def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db, login_as, csrf_token):
     login_as()
     template = _template(db)
-    automation = _automation(db, template)
-    ana = ContactFactory(first_name="Ana", last_name="Smith")
+    automation = _automation(db, template)  # 24 hours before any appointment
+    ana = ContactFactory(first_name="Ana", last_name="Smith", phone="+61412345678")
+    ben = ContactFactory(first_name="Ben", last_name="Jones", phone=None)
+    AppointmentFactory(contact=ana, starts_at=utcnow() + timedelta(hours=12))  # its reminder fell due 12 hours ago
+    AppointmentFactory(contact=ben, starts_at=utcnow() + timedelta(hours=13))
     db.session.commit()
     since_day = (utcnow() - timedelta(days=2)).date().isoformat()
-
-    class Row:  # what the engine's preview lists
-        contact, appointment, appointment_label, skip_reason, action = ana, None, "", None, "SMS"
-        send_at = utcnow() - timedelta(days=1)
-
-    monkeypatch.setattr("oncord.blueprints.automations._preview_of", lambda a: ([Row()], []))
     page = client.get(f"/marketing/automations/{automation.id}/enable").get_data(as_text=True)
     assert "It counts only what happens from now on" in page and "Ana Smith" not in page
     token = csrf_token(f"/marketing/automations/{automation.id}/enable")
@@ -214,8 +212,9 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
     assert off.status_code == 302
     confirm = client.get(f"/marketing/automations/{automation.id}/enable?since={since_day}").get_data(as_text=True)
     assert "Ana Smith" in confirm and "Switch on and send to these people" in confirm
-    assert client.post(f"/marketing/automations/{automation.id}/enable",
-                       data={"csrf_token": token, "since": since_day}).status_code == 302
+    assert "Ben Jones" in confirm and "Skipped" in confirm and "1 skipped, with the reason" in confirm
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+/enable[^"]*)"', confirm).group(1))
+    assert client.post(action, data={"csrf_token": token}).status_code == 302  # the button staff press
     db.session.expire_all()
     automation = db.session.get(Automation, automation.id)
     assert automation.enabled and automation.backfill_since is not None
@@ -258,7 +257,7 @@ def test_the_run_log_lists_outcomes_newest_first_in_pages_and_the_list_counts_th
     db.session.commit()
     page = client.get(f"/marketing/automations/{automation.id}/log").get_data(as_text=True)
     assert page.index("The appointment was cancelled in Cliniko.") < page.index("Sent")
-    assert f'href="/contacts/{ana.id}"' in page and "Ana Smith" in page and "Initial consultation" in page
+    assert f'href="/contacts/{ana.id}"' in page and "Ana Smith" in page and appointment.appointment_type.name in page
     row = re.search(rf'<tr id="automation-{automation.id}">.*?</tr>', client.get("/marketing/automations/").get_data(as_text=True), re.S).group(0)
     cells = re.findall(r'<td class="right">(\d+)</td>', row)
     assert cells == ["1", "1"]  # the send 9 days ago is outside the week
