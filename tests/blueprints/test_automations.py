@@ -271,3 +271,30 @@ def test_the_run_log_lists_outcomes_newest_first_in_pages_and_the_list_counts_th
     assert "Older" in first and "until step 46" in first and "until step 47" not in first
     assert "until step 47" in second and "Newer" in second and "Older" not in second
     assert client.get(f"/marketing/automations/{automation.id}/log?page=zzz").status_code == 200
+
+
+def test_the_live_preview_lists_whom_the_unsaved_form_reaches_and_saves_nothing(client, db, login_as, csrf_token):
+    login_as()
+    template = _template(db)
+    saved = _automation(db, template, practitioner_ids=[])
+    lee, kim = PractitionerFactory(first_name="Ann", last_name="Lee"), PractitionerFactory(first_name="Bo", last_name="Kim")
+    ana = ContactFactory(first_name="Ana", last_name="Smith", phone="+61412345678")
+    ben = ContactFactory(first_name="Ben", last_name="Jones", phone="+61412345679")
+    cy = ContactFactory(first_name="Cy", last_name="Ng", phone=None)
+    AppointmentFactory(contact=ana, practitioner=lee, starts_at=utcnow() + timedelta(days=3))
+    AppointmentFactory(contact=ben, practitioner=kim, starts_at=utcnow() + timedelta(days=3))
+    AppointmentFactory(contact=cy, practitioner=lee, starts_at=utcnow() + timedelta(days=4))
+    db.session.commit()
+    token = csrf_token("/marketing/automations/new")
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    data = {**_form(template, practitioner_ids=str(lee.id)), "automation_id": str(saved.id)}
+    page = client.post("/marketing/automations/preview", headers=headers, data=data).get_data(as_text=True)
+    upcoming = page[page.index('id="preview-upcoming"'):page.index('id="preview-past"')]
+    assert "Ana Smith" in upcoming and "Ben Jones" not in upcoming
+    assert "Cy Ng" in upcoming and "Skipped" in upcoming  # no mobile number: listed with the reason
+    assert "1 to send, 1 skipped" in page
+    db.session.expire_all()
+    assert db.session.query(Automation).count() == 1 and db.session.get(Automation, saved.id).practitioner_ids == []
+    assert db.session.query(AutomationStep).count() == 1
+    incomplete = client.post("/marketing/automations/preview", headers=headers, data=_form(template, name="", automation_id="9" * 30))
+    assert incomplete.status_code == 200 and "Fill in the name" in incomplete.get_data(as_text=True)
