@@ -96,6 +96,8 @@ def load_config(instance_path: str) -> dict:
         "AUTOMATION_QUIET_HOURS": os.environ.get("ONCORD_AUTOMATION_QUIET_HOURS", "20:00-08:00"),
         # How long a send waits for Cliniko to answer the truth check before it is skipped.
         "AUTOMATION_TRUTH_RETRY_MINUTES": int(os.environ.get("ONCORD_AUTOMATION_TRUTH_RETRY_MINUTES", "30")),
+        # A run a worker claimed is left alone this long; a dead worker's run is taken up after it.
+        "AUTOMATION_LEASE_SECONDS": int(os.environ.get("ONCORD_AUTOMATION_LEASE_SECONDS", "300")),
     }
 
 

@@ -27,7 +27,6 @@ from oncord.timestamps import utcnow
 log = logging.getLogger(__name__)
 
 BATCH = 500  # runs advanced per tick; the rest wait for the next minute
-LEASE = timedelta(minutes=5)  # a claimed run is left alone this long; a dead worker's run comes back after
 RETRY_EVERY = timedelta(minutes=1)  # asking Cliniko again for the truth check
 
 
@@ -132,11 +131,16 @@ def advance_due(now: datetime, checker: truth.TruthChecker, report: TickReport) 
     return advanced
 
 
+def lease() -> timedelta:
+    """How long a claimed run is left to its worker; after that a dead worker's run is taken up."""
+    return timedelta(seconds=current_app.config["AUTOMATION_LEASE_SECONDS"])
+
+
 def claim(run_id: int, now: datetime) -> bool:
     """Move next_at a lease ahead if it is still due: exactly one worker's UPDATE matches."""
     result = db.session.execute(update(AutomationRun).where(
         AutomationRun.id == run_id, AutomationRun.status == RunStatus.WAITING.value, AutomationRun.next_at <= now,
-    ).values(next_at=now + LEASE))
+    ).values(next_at=now + lease()))
     db.session.commit()
     return result.rowcount == 1
 
