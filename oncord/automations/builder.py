@@ -47,11 +47,14 @@ def known_location_ids() -> list[int]:
     return sorted(i for i in db.session.scalars(select(Appointment.business_id).distinct()) if i is not None)
 
 
-def load_choices(chosen_locations: list[int] = ()) -> Choices:
+def load_choices(chosen_locations: list[int] = (), *, scan_locations: bool = True) -> Choices:
+    """`scan_locations=False` (the live preview and step buttons, on every change) offers only the
+    chosen locations: listing the known ones reads every appointment's location."""
     types = [(t.id, t.name) for t in db.session.scalars(select(AppointmentType).order_by(AppointmentType.name))
              if t.archived_at is None]
     people = sorted(((p.id, p.name) for p in db.session.scalars(select(Practitioner))), key=lambda p: p[1].lower())
-    locations = [(i, location_label(i)) for i in sorted(set(known_location_ids()) | set(chosen_locations or []))]
+    known = set(known_location_ids()) if scan_locations else set()
+    locations = [(i, location_label(i)) for i in sorted(known | set(chosen_locations or []))]
     templates: dict[str, list[tuple[int, str]]] = {"email": [], "sms": []}
     texts = {}
     for template in db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.name)):
