@@ -151,8 +151,8 @@ def check(form, choices: Choices) -> bool:
         refuse(form.offset_amount, "At most a year before the appointment.")
     if trigger == "no_return" and not form.no_return_days.data:
         refuse(form.no_return_days, "Say how many days after the last visit.")
-    if bool(form.spacing_tag.data.strip()) != bool(form.spacing_days.data):
-        target = form.spacing_days if form.spacing_tag.data.strip() else form.spacing_tag
+    if bool((form.spacing_tag.data or "").strip()) != bool(form.spacing_days.data):
+        target = form.spacing_days if (form.spacing_tag.data or "").strip() else form.spacing_tag
         refuse(target, "Give both a tag and a number of days, or neither.")
     if not any(s.step_type.data in SEND_STEPS | {"notify_staff"} for s in form.steps):
         form.step_problems.append("Add a step that sends a message or tells a staff member.")
@@ -180,7 +180,7 @@ def check(form, choices: Choices) -> bool:
 def apply(form, automation: Automation) -> None:
     """Copy the checked form onto the automation; steps are replaced in their new order."""
     trigger = form.trigger.data
-    automation.name = form.name.data.strip()
+    automation.name = (form.name.data or "").strip()
     automation.trigger = trigger
     automation.offset_minutes = (form.offset_amount.data or 0) * MINUTES_PER.get(form.offset_unit.data, 1)
     automation.late_booking = form.late_booking.data if form.late_booking.data in {"send", "skip"} else "send"
@@ -190,7 +190,7 @@ def apply(form, automation: Automation) -> None:
     automation.appointment_type_ids = list(form.appointment_type_ids.data or [])
     automation.practitioner_ids = list(form.practitioner_ids.data or [])
     automation.business_ids = list(form.business_ids.data or [])
-    automation.tag = form.spacing_tag.data.strip() or None
+    automation.tag = (form.spacing_tag.data or "").strip() or None
     automation.skip_if_messaged_within_days = form.spacing_days.data if automation.tag else None
     # Rows are reused by position: positions are unique, and SQLAlchemy inserts before it deletes.
     existing = list(automation.steps)

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from oncord.automations import preview, triggers
 from oncord.extensions import db
 from oncord.models import Appointment, Automation, AutomationLog, AutomationRun
 from oncord.models.automation import Outcome, RunStatus
 
 LOG_PAGE_SIZE = 50
+NEXT_SEND_WINDOWS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))  # widened until a send is found
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +26,9 @@ def list_automations() -> list[Automation]:
     return list(db.session.scalars(select(Automation).order_by(Automation.name, Automation.id)))
 
 
-def summaries(automations: list[Automation], now: datetime, next_send=None) -> dict[int, Summary]:
+def summaries(automations: list[Automation], now: datetime) -> dict[int, Summary]:
     """Sent and skipped in the last 7 days and the next send, per automation: the earlier of a waiting
-    run's next step and `next_send(automation)` (the preview's first send, for what has not started yet)."""
+    run's next step and `next_send` (for runs not started yet)."""
     ids = [a.id for a in automations]
     if not ids:
         return {}
@@ -41,7 +43,7 @@ def summaries(automations: list[Automation], now: datetime, next_send=None) -> d
     result = {}
     for automation in automations:
         i = automation.id
-        times = [t for t in (waiting.get(i), next_send(automation) if next_send and automation.enabled else None) if t]
+        times = [t for t in (waiting.get(i), next_send(automation, now) if automation.enabled else None) if t]
         result[i] = Summary(sent=counts.get((i, Outcome.SENT.value), 0), skipped=counts.get((i, Outcome.SKIPPED.value), 0),
                             next_at=min(times) if times else None)
     return result
@@ -68,3 +70,17 @@ def appointments_of(rows: list[AutomationLog]) -> dict[int, Appointment]:
     """The appointments a log page names, in one query."""
     ids = {r.appointment_id for r in rows if r.appointment_id}
     return {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))} if ids else {}
+
+
+def next_send(automation: Automation, now: datetime) -> datetime | None:
+    """The first time-triggered message still to start in the next 7 days that the preview says is sent.
+
+    A busy clinic has thousands of appointments a week: look an hour ahead first, then a day, then
+    the week, and check candidates in time order only until one is not skipped.
+    """
+    for window in NEXT_SEND_WINDOWS:
+        for candidate in sorted(triggers.time_candidates(automation, now, now + window), key=lambda c: c.due_at):
+            row = preview.row_for(automation, candidate)
+            if not row.skipped:
+                return row.send_at
+    return None

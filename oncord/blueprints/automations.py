@@ -31,7 +31,7 @@ def words():
 def index():
     automations = reporting.list_automations()
     return render_template("automations/index.html", automations=automations, names=Names.load(),
-                           summaries=reporting.summaries(automations, utcnow(), next_send=_next_send))
+                           summaries=reporting.summaries(automations, utcnow()))
 
 
 @bp.get("/new")
@@ -149,12 +149,6 @@ def log(automation_id: int):
     page = reporting.log_page(automation.id, request.args.get("page", 1, type=int))
     return render_template("automations/log.html", automation=automation, page=page,
                            appointments=reporting.appointments_of(page.rows))
-
-
-def _next_send(automation: Automation):
-    """The first message the preview says will go (not a skip) in the next 7 days."""
-    _, upcoming = previews.preview(automation, utcnow())
-    return next((row.send_at for row in upcoming if not row.skipped), None)
 
 
 def _zone():

@@ -298,3 +298,37 @@ def test_the_live_preview_lists_whom_the_unsaved_form_reaches_and_saves_nothing(
     assert db.session.query(AutomationStep).count() == 1
     incomplete = client.post("/marketing/automations/preview", headers=headers, data=_form(template, name="", automation_id="9" * 30))
     assert incomplete.status_code == 200 and "Fill in the name" in incomplete.get_data(as_text=True)
+
+
+def test_a_form_missing_its_optional_fields_saves_with_defaults(client, db, login_as, csrf_token):
+    """Only what a hand-made request must send: the rest falls back to the editor's defaults."""
+    login_as()
+    template = _template(db)
+    token = csrf_token("/marketing/automations/new")
+    data = {"csrf_token": token, "name": "Bare", "trigger": "cancelled", "steps-0-step_type": "sms",
+            "steps-0-template_id": str(template.id)}
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    assert client.post("/marketing/automations/preview", headers=headers, data=data).status_code == 200
+    assert client.post("/marketing/automations/steps", headers=headers, data=data).status_code == 200
+    assert client.post("/marketing/automations/new", data=data).status_code == 302
+    automation = db.session.query(Automation).one()
+    assert (automation.trigger, automation.tag, automation.grace_minutes, automation.late_booking) == ("cancelled", None, 60, "send")
+    assert [(s.type, s.kind) for s in automation.steps] == [("sms", "factual")]
+
+
+def test_the_list_shows_the_next_send_of_an_enabled_automation_before_any_run_starts(app, client, db, login_as):
+    from zoneinfo import ZoneInfo
+
+    login_as()
+    automation = _automation(db, _template(db))  # 24 hours before
+    for name, phone, hours in (("Cy", None, 30), ("Ana", "+61412345678", 50), ("Ben", "+61412345679", 70)):
+        AppointmentFactory(contact=ContactFactory(first_name=name, phone=phone),
+                           starts_at=utcnow().replace(second=0, microsecond=0) + timedelta(hours=hours))
+    db.session.commit()
+    off = client.get("/marketing/automations/").get_data(as_text=True)
+    assert re.search(rf'<tr id="automation-{automation.id}">.*?<td class="muted">—</td>', off, re.S)  # off: nothing due
+    automation.enabled, automation.enabled_at = True, utcnow()
+    db.session.commit()
+    due = (utcnow().replace(second=0, microsecond=0) + timedelta(hours=26)).astimezone(ZoneInfo(app.config["CLINIC_TIMEZONE"]))
+    listing = client.get("/marketing/automations/").get_data(as_text=True)
+    assert due.strftime("%-d %b %Y, %-I:%M %p") in listing  # Ana's: Cy has no mobile number, so hers is skipped
