@@ -75,6 +75,13 @@ def test_saving_without_a_csrf_token_is_refused(client, db, login_as):
     template = _template(db)
     assert client.post("/marketing/automations/new", data=_form(template)).status_code == 400
     assert db.session.query(Automation).count() == 0
+    automation = _automation(db, template)
+    for path in (f"/marketing/automations/{automation.id}/", f"/marketing/automations/{automation.id}/enable",
+                 f"/marketing/automations/{automation.id}/disable", "/marketing/automations/steps",
+                 "/marketing/automations/preview"):
+        assert client.post(path, data=_form(template), headers={"HX-Request": "true"}).status_code == 400, path
+    db.session.expire_all()
+    assert db.session.get(Automation, automation.id).enabled is False
 
 
 @pytest.mark.parametrize("fields, field_id, message", [

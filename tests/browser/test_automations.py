@@ -53,6 +53,14 @@ def test_build_a_reminder_in_the_editor(page, sign_in, screenshot):
     page.click("button[aria-label='Remove step 1']")
     expect(page.locator(".step")).to_have_count(1)
     screenshot("automation-editor")
+    page.check("input[name=trigger][value=finished]")  # a bad value in another trigger's settings...
+    page.fill("#grace_minutes", "-5")
+    page.check("input[name=trigger][value=upcoming]")
+    expect(page.locator("#grace_minutes")).to_be_hidden()
+    page.click("#save-automation")
+    expect(page.locator("#grace_minutes")).to_be_visible()  # ...is shown beside its field, never hidden
+    expect(page.locator(".has-error")).to_contain_text("Number must be between 0 and 10000")
+    page.fill("#grace_minutes", "60")
     page.click("#save-automation")
     expect(page.locator(".flash-success")).to_contain_text("is saved")
     automation = db.session.query(Automation).one()
