@@ -2,6 +2,8 @@
 backfill) and off, and each automation's run log (staff)."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from htmx_flask import request
@@ -151,8 +153,7 @@ def log(automation_id: int):
                            appointments=reporting.appointments_of(page.rows))
 
 
-def _zone():
-    from zoneinfo import ZoneInfo
+def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
 
 

@@ -148,6 +148,11 @@ def test_a_reminder_filtered_by_one_practitioner_reaches_the_right_person_once_d
         expect(page.locator(".log-table")).to_contain_text("Ana Smith")
         expect(page.locator(".log-table")).to_contain_text("Sent")
         screenshot("automation-run-log")
+        page.click("nav >> text=Automations")
+        row = page.locator(f"#automation-{automation.id}")
+        expect(row.locator("td.right").first).to_have_text("1")  # sent in the last 7 days
+        expect(row).to_contain_text("On")
+        screenshot("automation-list-after-send")
         page.click("nav >> text=Messages")
         expect(page.locator("#message-results")).to_contain_text("Ana Smith")
         expect(page.locator("#message-results")).not_to_contain_text("Ben Jones")
