@@ -8,6 +8,7 @@ run twice sends once.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,7 +27,8 @@ from oncord.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # runs advanced per tick; the rest wait for the next minute
+BATCH = 500  # due runs read at a time
+TIME_BUDGET = timedelta(seconds=45)  # then the tick ends; the next minute's takes up the rest
 RETRY_EVERY = timedelta(minutes=1)  # asking Cliniko again for the truth check
 
 
@@ -116,18 +118,29 @@ def create_run(automation: Automation, key: str, candidate: triggers.Candidate, 
 # Advancing runs -----------------------------------------------------------------------------------
 
 def advance_due(now: datetime, checker: truth.TruthChecker, report: TickReport) -> int:
-    due = db.session.scalars(
-        select(AutomationRun.id).where(AutomationRun.status == RunStatus.WAITING.value, AutomationRun.next_at <= now)
-        .order_by(AutomationRun.next_at).limit(BATCH)).all()
-    db.session.commit()
+    """Advance due runs in batches until none is left or the minute's budget is spent (the next
+    tick takes up the rest; a run is claimed once, so overlapping ticks share the work)."""
+    deadline = time.monotonic() + TIME_BUDGET.total_seconds()
     identity = None
     advanced = 0
-    for run_id in due:
-        if not claim(run_id, now):
-            continue  # another worker has it
-        identity = identity or clinic_identity()
-        advance(run_id, now, checker, identity, report)
-        advanced += 1
+    while time.monotonic() < deadline:
+        due = db.session.scalars(
+            select(AutomationRun.id).where(AutomationRun.status == RunStatus.WAITING.value,
+                                           AutomationRun.next_at <= now)
+            .order_by(AutomationRun.next_at).limit(BATCH)).all()
+        db.session.commit()
+        claimed = 0
+        for run_id in due:
+            if time.monotonic() >= deadline:
+                break
+            if not claim(run_id, now):
+                continue  # another worker has it
+            identity = identity or clinic_identity()
+            advance(run_id, now, checker, identity, report)
+            advanced += 1
+            claimed += 1
+        if len(due) < BATCH or not claimed:
+            break
     return advanced
 
 
