@@ -10,6 +10,12 @@ from oncord.models import Automation, MessageTemplate
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, ContactFactory, PractitionerFactory
 
 
+def _steps_settled(page):
+    """htmx binds the swapped-in steps' listeners only once they settle (20 ms later): wait, or a quick
+    next action would find a select nobody listens to yet."""
+    expect(page.locator("#steps.htmx-request, #steps.htmx-added, #steps.htmx-settling")).to_have_count(0)
+
+
 def _seed_in_db():
     lee = PractitionerFactory(first_name="Ann", last_name="Lee", title="Dr")
     kim = PractitionerFactory(first_name="Bo", last_name="Kim", title="Dr")
@@ -44,14 +50,19 @@ def test_build_a_reminder_in_the_editor(page, sign_in, screenshot):
     page.select_option("#practitioner_ids", str(lee.id))
     page.select_option("#steps-0-template_id", label="Offer SMS")
     expect(page.locator(".promotional-warning")).to_contain_text("20% off")
+    _steps_settled(page)
     page.select_option("#steps-0-template_id", label="Reminder SMS")
     expect(page.locator(".promotional-warning")).to_have_count(0)
+    _steps_settled(page)
     page.click("button:has-text('+ Wait')")
     expect(page.locator("#step-1")).to_contain_text("Wait")
+    _steps_settled(page)
     page.click("button[aria-label='Move step 2 up']")
     expect(page.locator("#step-0")).to_contain_text("Wait")
+    _steps_settled(page)
     page.click("button[aria-label='Remove step 1']")
     expect(page.locator(".step")).to_have_count(1)
+    _steps_settled(page)
     screenshot("automation-editor")
     page.check("input[name=trigger][value=finished]")  # a bad value in another trigger's settings...
     page.fill("#grace_minutes", "-5")
