@@ -143,7 +143,7 @@ def table_reads() -> dict:
     db.session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
     rows = db.session.execute(sa.text(
         "SELECT relname, coalesce(seq_tup_read, 0), coalesce(idx_tup_fetch, 0), coalesce(seq_scan, 0) "
-        "FROM pg_stat_user_tables")).all()
+        "FROM pg_stat_user_tables WHERE schemaname = current_schema()")).all()
     db.session.commit()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
@@ -155,7 +155,8 @@ def server_rows_read() -> int | None:
     db.session.commit()
     db.session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
     value = db.session.scalar(sa.text(
-        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_user_tables"))
+        "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_user_tables "
+        "WHERE schemaname = current_schema()"))  # other schemas (other test runs) share the database
     db.session.commit()
     return int(value)
 

@@ -61,9 +61,9 @@ def send_key(automation_id: int, position: int, appointment_id: int, occurrence:
 
 def start_point(automation: Automation, live_since: datetime | None) -> datetime | None:
     """Activity before this never counts: go-live, and enabling (or a confirmed backfill date)."""
-    if live_since is None or not automation.enabled:
-        return None
-    since = automation.backfill_since or automation.enabled_at or live_since
+    since = automation.backfill_since or automation.enabled_at
+    if live_since is None or not automation.enabled or since is None:
+        return None  # switched on without a time (see lifecycle.switch_on): nothing, rather than a replay
     return max(since, live_since)
 
 

@@ -151,3 +151,25 @@ def test_history_found_by_the_first_sync_never_fires(db, sandbox, app, monkeypat
         nudge = clinic.automation(Trigger.CANCELLED, backfill_since=START - DAY)
         clinic.tick(START + 2 * MIN)
         assert clinic.messages(nudge) == [] and clinic.runs(nudge) == []
+
+
+def test_switching_on_counts_from_that_moment_and_an_automation_on_without_a_time_sends_nothing(clinic):
+    from oncord.automations import lifecycle
+
+    ana = clinic.patient()
+    visit = clinic.book(ana, START + 2 * DAY)
+    clinic.sync()
+    clinic.at(START + HOUR)
+    clinic.world.cancel_appointment(visit)
+    clinic.sync()
+    careless = clinic.automation(Trigger.CANCELLED, enabled=False)
+    careless.enabled = True  # on, but nobody said since when: never a replay from go-live
+    db.session.commit()
+    clinic.tick(START + HOUR + 2 * MIN)
+    assert clinic.messages(careless) == []
+    lifecycle.switch_on(careless, backfill_since=START + 30 * MIN)
+    db.session.commit()
+    clinic.tick(START + HOUR + 3 * MIN)
+    assert clinic.sent_to(careless) == ["+61412345678"]
+    lifecycle.switch_off(careless)
+    assert not careless.enabled and careless.backfill_since is None
