@@ -84,3 +84,11 @@ def next_send(automation: Automation, now: datetime) -> datetime | None:
             if not row.skipped:
                 return row.send_at
     return None
+
+
+def waiting_runs(automation_id: int | None) -> int:
+    """Runs of this automation waiting for their next step: editing the steps changes what they do next."""
+    if automation_id is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(AutomationRun).where(
+        AutomationRun.automation_id == automation_id, AutomationRun.status == RunStatus.WAITING.value)) or 0

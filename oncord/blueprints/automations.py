@@ -175,4 +175,5 @@ def _with_steps(form: AutomationForm, action: str) -> AutomationForm:
 def _editor(automation, form: AutomationForm, choices: builder.Choices | None = None):
     choices = choices or _choices(form)
     return render_template("automations/edit.html", automation=automation, form=form,
-                           warnings=builder.promotional_warnings(form, choices))
+                           warnings=builder.promotional_warnings(form, choices),
+                           waiting=reporting.waiting_runs(automation.id if automation else None))

@@ -262,6 +262,7 @@ def test_the_run_log_lists_outcomes_newest_first_in_pages_and_the_list_counts_th
                                  occurrence="x", triggered_at=now, next_at=now + timedelta(hours=3), status="waiting"))
     automation.enabled = True
     db.session.commit()
+    assert "1 person is part-way through these steps" in client.get(f"/marketing/automations/{automation.id}/").get_data(as_text=True)
     page = client.get(f"/marketing/automations/{automation.id}/log").get_data(as_text=True)
     assert page.index("The appointment was cancelled in Cliniko.") < page.index("Sent")
     assert f'href="/contacts/{ana.id}"' in page and "Ana Smith" in page and appointment.appointment_type.name in page
