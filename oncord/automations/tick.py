@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # due runs read at a time
 TIME_BUDGET = timedelta(seconds=45)  # then the tick ends; the next minute's takes up the rest
-RETRY_EVERY = timedelta(minutes=1)  # asking Cliniko again for the truth check
+RETRY_EVERY = timedelta(minutes=1)
+WATERMARK_EVERY = timedelta(minutes=5)  # asking Cliniko again for the truth check
 
 
 @dataclass
@@ -47,10 +48,12 @@ def tick(now: datetime | None = None, checker: truth.TruthChecker | None = None)
     automations = db.session.scalars(select(Automation).where(Automation.enabled.is_(True))).all()
     for automation in automations:
         report.started += start_runs(automation, live_since, now)
-    if automations:  # one watermark UPDATE for all; only forward, as two workers may both get here
+    # One watermark UPDATE for all, every few minutes (an idle tick then writes nothing; the windows
+    # re-read a few minutes more); only forward, as two workers may both get here.
+    behind = [a.id for a in automations if a.scanned_to is None or a.scanned_to <= now - WATERMARK_EVERY]
+    if behind:
         db.session.execute(update(Automation).where(
-            Automation.id.in_([a.id for a in automations]),
-            or_(Automation.scanned_to.is_(None), Automation.scanned_to < now),
+            Automation.id.in_(behind), or_(Automation.scanned_to.is_(None), Automation.scanned_to < now),
         ).values(scanned_to=now, updated_at=Automation.updated_at))  # not an edit: "updated" stays
         db.session.commit()
     own_checker = checker is None

@@ -92,9 +92,12 @@ def with_filters(stmt, automation: Automation, table=Appointment):
     return stmt
 
 
+_LATER = aliased(Appointment, name="later")
+
+
 def nothing_booked_after(appointment=Appointment):
     """SQL: the contact has no appointment (not cancelled) starting after this one."""
-    later = aliased(Appointment)
+    later = _LATER
     return ~exists().where(later.contact_id == appointment.contact_id, later.starts_at > appointment.starts_at,
                            later.cancelled_at.is_(None), later.archived_at.is_(None))
 
