@@ -177,7 +177,8 @@ def measure(label: str, call, counter: Counter, runs: int) -> None:
             server.append(after - before)
     extra = f", server read {statistics.median(server):,.0f} rows" if server else ""
     returned = f", {statistics.median(rows):,.0f} rows returned" if db.engine.dialect.name == "postgresql" else ""
-    print(f"  {label:<34} {statistics.median(times):8.1f} ms  {statistics.median(statements):6.0f} statements"
+    print(f"  {label:<34} {statistics.median(times):8.1f} ms (best {min(times):.1f})"
+          f"  {statistics.median(statements):6.0f} statements"
           f"{returned}{extra}  (last: {report.started} runs started, {report.advanced} advanced, {report.outcomes})")
 
 

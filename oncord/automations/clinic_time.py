@@ -64,3 +64,12 @@ def minus_offset(start: datetime, minutes: int) -> datetime:
         earlier = (wall.replace(tzinfo=None) - timedelta(days=minutes // 1440)).replace(tzinfo=clinic_zone())
         return earlier.astimezone(start.tzinfo)
     return start - timedelta(minutes=minutes)
+
+
+def plus_offset(due: datetime, minutes: int) -> datetime:
+    """The inverse of `minus_offset`: the start whose reminder falls at `due`."""
+    if minutes and minutes % 1440 == 0:
+        wall = due.astimezone(clinic_zone())
+        later = (wall.replace(tzinfo=None) + timedelta(days=minutes // 1440)).replace(tzinfo=clinic_zone())
+        return later.astimezone(due.tzinfo)
+    return due + timedelta(minutes=minutes)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from oncord.automations import clinic_time
+from oncord.extensions import db
 from oncord.messaging import eligibility, merge_fields, sms_text, unsubscribe
 from oncord.messaging.deliver import deliver
 from oncord.messaging.drafts import EmailDraft, SmsDraft
@@ -90,9 +93,6 @@ def staff_notice(automation: Automation, contact: Contact | None, appointment: A
 
 def result_of(message: Message | None, key: str) -> SendResult:
     if message is None:  # the key was used before: sent (or being sent) by another worker or attempt
-        from oncord.extensions import db
-        from sqlalchemy import select
-
         message = db.session.scalar(select(Message).where(Message.key == key))
     if message is None:
         return SendResult(Outcome.FAILED.value, "Not recorded.", None)

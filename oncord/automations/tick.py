@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # due runs read at a time
 TIME_BUDGET = timedelta(seconds=45)  # then the tick ends; the next minute's takes up the rest
-RETRY_EVERY = timedelta(minutes=1)  # asking Cliniko again for the truth check
+RETRY_EVERY = timedelta(minutes=1)
+WATERMARK_EVERY = timedelta(minutes=5)  # asking Cliniko again for the truth check
 
 
 @dataclass
@@ -44,8 +45,17 @@ def tick(now: datetime | None = None, checker: truth.TruthChecker | None = None)
     now = now or utcnow()
     report = TickReport()
     live_since = db.session.scalar(select(ClinikoConnection.live_since).order_by(ClinikoConnection.id).limit(1))
-    for automation in db.session.scalars(select(Automation).where(Automation.enabled.is_(True))).all():
+    automations = db.session.scalars(select(Automation).where(Automation.enabled.is_(True))).all()
+    for automation in automations:
         report.started += start_runs(automation, live_since, now)
+    # One watermark UPDATE for all, every few minutes (an idle tick then writes nothing; the windows
+    # re-read a few minutes more); only forward, as two workers may both get here.
+    behind = [a.id for a in automations if a.scanned_to is None or a.scanned_to <= now - WATERMARK_EVERY]
+    if behind:
+        db.session.execute(update(Automation).where(
+            Automation.id.in_(behind), or_(Automation.scanned_to.is_(None), Automation.scanned_to < now),
+        ).values(scanned_to=now, updated_at=Automation.updated_at))  # not an edit: "updated" stays
+        db.session.commit()
     own_checker = checker is None
     checker = checker or truth.TruthChecker()
     try:
@@ -83,15 +93,11 @@ def start_runs(automation: Automation, live_since: datetime | None, now: datetim
         chunk = {triggers.run_key(automation.id, c.appointment.id, c.occurrence): c
                  for c in candidates[chunk_start:chunk_start + BATCH]}
         seen = set(db.session.scalars(select(AutomationRun.key).where(AutomationRun.key.in_(list(chunk)))))
-        for key, candidate in chunk.items():
-            if key not in seen and create_run(automation, key, candidate, now):
-                started += 1
-        db.session.commit()
-    # Only forward: two workers may both get here.
-    db.session.execute(update(Automation).where(
-        Automation.id == automation.id, or_(Automation.scanned_to.is_(None), Automation.scanned_to < now),
-    ).values(scanned_to=now))
-    db.session.commit()
+        created = [key for key, candidate in chunk.items()
+                   if key not in seen and create_run(automation, key, candidate, now)]
+        if created:
+            db.session.commit()
+            started += len(created)
     return started
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from oncord.automations.clinic_time import minus_offset
+from oncord.automations.clinic_time import minus_offset, plus_offset
 from oncord.extensions import db
 from oncord.models import ActivityEvent, Appointment, Automation, EventKind, Trigger
 
@@ -21,7 +21,6 @@ from oncord.models import ActivityEvent, Appointment, Automation, EventKind, Tri
 EVENT_OVERLAP = timedelta(minutes=15)
 # Appointment windows are re-read a little: nothing is lost between two ticks.
 WINDOW_OVERLAP = timedelta(minutes=2)
-_DST_SLACK = timedelta(hours=2)  # day offsets keep the wall clock: read a little wider, check exactly
 
 EVENT_KINDS = {
     Trigger.CANCELLED: [EventKind.APPOINTMENT_CANCELLED.value],
@@ -93,9 +92,12 @@ def with_filters(stmt, automation: Automation, table=Appointment):
     return stmt
 
 
+_LATER = aliased(Appointment, name="later")
+
+
 def nothing_booked_after(appointment=Appointment):
     """SQL: the contact has no appointment (not cancelled) starting after this one."""
-    later = aliased(Appointment)
+    later = _LATER
     return ~exists().where(later.contact_id == appointment.contact_id, later.starts_at > appointment.starts_at,
                            later.cancelled_at.is_(None), later.archived_at.is_(None))
 
@@ -105,9 +107,11 @@ def time_candidates(automation: Automation, lo: datetime, hi: datetime) -> list[
     trigger = Trigger(automation.trigger)
     stmt = with_filters(select(Appointment), automation)
     if trigger is Trigger.UPCOMING:
-        offset = timedelta(minutes=automation.offset_minutes or 0)
-        slack = _DST_SLACK if (automation.offset_minutes or 0) % 1440 == 0 and automation.offset_minutes else timedelta(0)
-        stmt = stmt.where(Appointment.starts_at >= lo + offset - slack, Appointment.starts_at <= hi + offset + slack,
+        minutes = automation.offset_minutes or 0
+        # The starts whose reminder falls in [lo, hi]: exact, in UTC or on the wall clock (whole days).
+        first = min(lo + timedelta(minutes=minutes), plus_offset(lo, minutes))
+        last = max(hi + timedelta(minutes=minutes), plus_offset(hi, minutes))
+        stmt = stmt.where(Appointment.starts_at >= first, Appointment.starts_at <= last,
                           Appointment.cancelled_at.is_(None))
     elif trigger in (Trigger.FINISHED, Trigger.NO_RETURN):
         after = (timedelta(minutes=automation.grace_minutes) if trigger is Trigger.FINISHED

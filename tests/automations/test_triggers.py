@@ -173,3 +173,15 @@ def test_switching_on_counts_from_that_moment_and_an_automation_on_without_a_tim
     assert clinic.sent_to(careless) == ["+61412345678"]
     lifecycle.switch_off(careless)
     assert not careless.enabled and careless.backfill_since is None
+
+
+def test_the_truth_check_finds_a_did_not_arrive_mark_the_last_sync_did_not_see(clinic):
+    visit = clinic.book(clinic.patient(), START + 2 * HOUR)
+    clinic.sync()
+    thanks = clinic.automation(Trigger.FINISHED)
+    ends = clinic.appointment(visit).ends_at
+    clinic.at(ends + 30 * MIN)
+    clinic.world.mark_did_not_arrive(visit)  # marked late; oncord has not synced since
+    clinic.tick(ends + HOUR + MIN)
+    assert clinic.messages(thanks) == []
+    assert clinic.runs(thanks)[0].stop_reason == "The patient was marked as did not arrive in Cliniko since the last sync."

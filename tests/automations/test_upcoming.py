@@ -138,3 +138,21 @@ def test_cliniko_unreachable_until_the_start_sends_nothing(clinic):
     assert clinic.messages(reminder) == []
     [run] = clinic.runs(reminder)
     assert run.status == "stopped" and "Cliniko could not be reached" in clinic.reasons(reminder)[0]
+
+
+def test_a_waiting_reminder_stops_when_the_appointment_is_cancelled(clinic):
+    from datetime import datetime, timezone
+
+    # Wed 2 Dec 08:30 in Sydney; its 12-hour reminder waits out quiet hours until 08:00.
+    visit = clinic.book(clinic.patient(), datetime(2026, 12, 1, 21, 30, tzinfo=timezone.utc))
+    clinic.sync()
+    reminder = clinic.automation(Trigger.UPCOMING, offset_minutes=12 * 60)
+    clinic.tick(datetime(2026, 12, 1, 9, 31, tzinfo=timezone.utc))
+    assert clinic.runs(reminder)[0].status == "waiting"
+    clinic.at(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
+    clinic.world.cancel_appointment(visit)
+    clinic.sync()
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=timezone.utc))
+    assert clinic.messages(reminder) == []
+    [run] = clinic.runs(reminder)
+    assert run.status == "stopped" and run.stop_reason == "The appointment was cancelled."
