@@ -1,11 +1,9 @@
-"""Switching an automation on and off. Switching on never replays the past: the engine counts only
-activity after `enabled_at`, unless staff confirmed "also send for activity since <date>"."""
+"""The day staff pick for "also send for activity since <date>" when switching an automation on
+(`lifecycle.switch_on` does the switching): a clinic-time day, no further back than the preview looks."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from oncord.models import Automation
 
 BACKFILL_DAYS = 7  # as far back as the preview looks, so staff see everyone it would reach
 
@@ -26,14 +24,3 @@ def backfill_start(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     if day < today - timedelta(days=BACKFILL_DAYS):
         raise BadBackfillDate(f"Choose a day in the last {BACKFILL_DAYS} days.")
     return datetime.combine(day, time(), tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
-def enable(automation: Automation, now: datetime, backfill_since: datetime | None = None) -> None:
-    automation.enabled = True
-    automation.enabled_at = now
-    automation.backfill_since = backfill_since
-
-
-def disable(automation: Automation) -> None:
-    automation.enabled = False
-    automation.backfill_since = None

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user
 from htmx_flask import request
 
-from oncord.automations import builder, preview as previews, reporting, switch
+from oncord.automations import builder, lifecycle, preview as previews, reporting, switch
 from oncord.automations.describe import Names, step_in_words, trigger_in_words
 from oncord.extensions import db
 from oncord.forms.automations import STEP_TYPES, AutomationForm
@@ -129,7 +129,7 @@ def enable(automation_id: int):
         except switch.BadBackfillDate as exc:
             return render_template("automations/enable.html", automation=automation, since=None,
                                    since_text=since_text, rows=[], problem=str(exc)), 422
-    switch.enable(automation, utcnow(), backfill_since=since)
+    lifecycle.switch_on(automation, backfill_since=since, now=utcnow())  # since: never after today's midnight
     db.session.commit()
     flash(f"“{automation.name}” is on." + (" It also sends for activity since the day you chose." if since else ""),
           "success")
@@ -139,7 +139,7 @@ def enable(automation_id: int):
 @bp.post("/<int:automation_id>/disable")
 def disable(automation_id: int):
     automation = builder.get_automation(automation_id)
-    switch.disable(automation)
+    lifecycle.switch_off(automation)
     db.session.commit()
     flash(f"“{automation.name}” is off: it sends nothing until you switch it on again.", "success")
     return redirect(url_for("automations.edit", automation_id=automation.id))

@@ -217,6 +217,11 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
     assert automation.enabled and automation.enabled_at >= before and automation.backfill_since is None
     off = client.post(f"/marketing/automations/{automation.id}/disable", data={"csrf_token": token})
     assert off.status_code == 302
+    db.session.expire_all()
+    automation = db.session.get(Automation, automation.id)
+    assert automation.enabled is False
+    automation.scanned_to = utcnow()  # the tick's watermark from when it was on
+    db.session.commit()
     confirm = client.get(f"/marketing/automations/{automation.id}/enable?since={since_day}").get_data(as_text=True)
     assert "Ana Smith" in confirm and "Switch on and send to these people" in confirm
     assert "Ben Jones" in confirm and "Skipped" in confirm and "1 skipped, with the reason" in confirm
@@ -226,6 +231,7 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
     automation = db.session.get(Automation, automation.id)
     assert automation.enabled and automation.backfill_since is not None
     assert automation.backfill_since <= utcnow() - timedelta(days=1)
+    assert automation.scanned_to is None  # switched on afresh: the engine scans from the confirmed date
 
 
 @pytest.mark.parametrize("since, message", [("yesterday", "Choose a date"), ("2001-01-01", "in the last 7 days"),
