@@ -102,6 +102,12 @@ def load_config(instance_path: str) -> dict:
         "MESSAGING_TEST_CHANNEL": os.environ.get("ONCORD_MESSAGING_TEST_CHANNEL") or None,
         "MESSAGING_RECOVERY_SECONDS": int(os.environ.get("ONCORD_MESSAGING_RECOVERY_SECONDS", "60")),
         "MESSAGING_STUCK_AFTER_SECONDS": int(os.environ.get("ONCORD_MESSAGING_STUCK_AFTER_SECONDS", "600")),
+        # Automations: no SMS in these clinic-time hours (an SMS due then waits for the morning).
+        "AUTOMATION_QUIET_HOURS": os.environ.get("ONCORD_AUTOMATION_QUIET_HOURS", "20:00-08:00"),
+        # How long a send waits for Cliniko to answer the truth check before it is skipped.
+        "AUTOMATION_TRUTH_RETRY_MINUTES": int(os.environ.get("ONCORD_AUTOMATION_TRUTH_RETRY_MINUTES", "30")),
+        # A run a worker claimed is left alone this long; a dead worker's run is taken up after it.
+        "AUTOMATION_LEASE_SECONDS": int(os.environ.get("ONCORD_AUTOMATION_LEASE_SECONDS", "300")),
     }
 
 

@@ -100,6 +100,16 @@ def recover_stuck_messages() -> dict:
         return {"uncertain": uncertain, "requeued": requeued}
 
 
+def automations_tick() -> dict:
+    """Every minute: start the automation runs that fell due and advance the waiting ones."""
+    from oncord.automations import schedule, tick
+
+    with app_context():
+        schedule.ensure_scheduled()  # the next minute first: a crash below must not end the chain
+        report = tick.tick()
+        return {"started": report.started, "advanced": report.advanced, "outcomes": report.outcomes}
+
+
 def _record_progress(phase: str | None, done: int, total: int | None) -> None:
     from rq import get_current_job
 

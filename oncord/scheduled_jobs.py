@@ -52,7 +52,7 @@ class NextRun:
 
 SLACK = timedelta(seconds=5)
 _REGISTRY: dict[str, ScheduledJob] = {}
-REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery")
+REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery", "oncord.automations.schedule")
 
 
 def register(job: ScheduledJob) -> None:

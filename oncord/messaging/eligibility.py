@@ -30,7 +30,7 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
     """
     kind = MessageKind(kind)
     if contact is None:
-        if kind is not MessageKind.TEST:
+        if kind not in (MessageKind.TEST, MessageKind.STAFF):  # to a staff address, not a contact
             return "The contact no longer exists in oncord (deleted or erased)."
     else:
         if reason := _contact_reason(contact, channel, kind):

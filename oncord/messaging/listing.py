@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 CHANNELS = {"email": "Email", "sms": "SMS"}
 VIA_LABELS = {"outbox": "Outbox (not sent)", "smtp": "Email server", "twilio": "Twilio"}
 KIND_LABELS = {MessageKind.MARKETING.value: "Marketing", MessageKind.FACTUAL.value: "Reminder (factual)",
-               MessageKind.TEST.value: "Test"}
+               MessageKind.TEST.value: "Test", MessageKind.STAFF.value: "Staff notice"}
 SOURCE_LABELS = {"automation": "Automation", "campaign": "Campaign", "test": "Test send"}
 STATUS_TONES = {"queued": "grey", "sending": "blue", "sent": "green", "delivered": "green", "failed": "red",
                 "skipped": "amber", "uncertain": "red"}

@@ -1,6 +1,9 @@
 """All models, imported here so Alembic and `db.create_all` see every table."""
 from oncord.models.activity import ActivityEvent, EventKind
 from oncord.models.appointment import Appointment
+from oncord.models.automation import (
+    Automation, AutomationLog, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
+)
 from oncord.models.cliniko import AppointmentType, ClinikoConnection, Practitioner
 from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
@@ -21,4 +24,6 @@ __all__ = [
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
     "MessageTemplate", "TemplateChannel", "TemplateKind",
     "contact_search_text",
+    "Automation", "AutomationLog", "AutomationRun", "AutomationStep", "LateBooking", "Outcome", "RunStatus",
+    "StepType", "Trigger",
 ]

@@ -37,6 +37,7 @@ class ActivityEvent(db.Model):
     __table_args__ = (
         Index("ix_activity_contact_occurred", "contact_id", "occurred_at"),
         Index("ix_activity_kind_occurred", "kind", "occurred_at"),
+        Index("ix_activity_kind_recorded", "kind", "recorded_at"),  # the automations tick
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

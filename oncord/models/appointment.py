@@ -15,6 +15,7 @@ class Appointment(db.Model):
     __table_args__ = (
         Index("ix_appointments_contact_starts", "contact_id", "starts_at"),
         Index("ix_appointments_starts_at", "starts_at"),
+        Index("ix_appointments_ends_at", "ends_at"),  # finished and no-return automations
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id

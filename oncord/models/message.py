@@ -29,6 +29,7 @@ class MessageKind(str, enum.Enum):
     MARKETING = "marketing"  # Subscribed contacts only
     FACTUAL = "factual"  # a plain reminder: Pending contacts too, never Unsubscribed
     TEST = "test"  # a test send from settings
+    STAFF = "staff"  # a notice to a staff member (an automation step), not to a contact
 
 
 class Message(db.Model):
