@@ -125,7 +125,8 @@ def main() -> None:
             with app.app_context():
                 upgrade()
                 # Marketing email waits for the sender identity (Spam Act), as in a real clinic's settings.
-                db.session.add(MessagingSettings(clinic_name="Harbour Physio", postal_address="1 Wharf St, Sydney NSW 2000"))
+                db.session.add(MessagingSettings(clinic_name="Harbour Physio",
+                                                 postal_address="1 Wharf St, Sydney NSW 2000"))
                 db.session.commit()
                 settings = EffectiveSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
                                              from_name="Harbour Physio", from_address="hello@harbour.example",
