@@ -123,3 +123,26 @@ def test_the_send_ledger_records_the_headers_before_the_provider_answers(db, rec
     assert message.via == "recording" and message.status == "sent"
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.headers["List-Unsubscribe"] == "<" + unsubscribe.one_click_url(subscribed, "campaign:5:contact:1") + ">"
+
+
+def test_a_marketing_sms_from_deliver_ends_with_the_opt_out_wording(db, recording, subscribed):
+    """As List-Unsubscribe for email: whoever made the text, a marketing SMS tells how to say no."""
+    from tests.messaging.recording_channel import calls
+
+    message = deliver("campaign:6:contact:1", subscribed, SmsDraft(to="+61412345678", body="Winter sale on massages"),
+                      kind="marketing", source="campaign")
+    assert message.status == "sent" and message.body_text == "Winter sale on massages\nReply STOP to opt out"
+    assert len(calls(recording)) == 1
+
+
+def test_the_opt_out_wording_is_the_settings_and_never_doubled(db, subscribed):
+    from oncord.messaging.settings import get_or_create_settings
+
+    get_or_create_settings().sms_opt_out_wording = "Text STOP to opt out"
+    db.session.commit()
+    sms = SmsDraft(to="+61412345678", body="Winter sale on massages")
+    marked = unsubscribe.with_unsubscribe_headers(sms, subscribed, "marketing", "campaign:6:contact:1")
+    assert marked.body == "Winter sale on massages\nText STOP to opt out"
+    assert unsubscribe.with_unsubscribe_headers(marked, subscribed, "marketing", "k").body == marked.body
+    assert unsubscribe.with_unsubscribe_headers(sms, subscribed, "factual", "k") == sms  # a reminder stays as written
+    assert unsubscribe.with_unsubscribe_headers(sms, subscribed, "test", "k") == sms
