@@ -149,3 +149,23 @@ def test_uncertain_messages_are_listed_to_check_and_marking_keeps_them(client, d
     assert "Needs checking" not in html_of(client.get("/marketing/messages/"))
     shown = html_of(client.get(f"/marketing/messages/{message.id}"))
     assert f"by {user.name}" in shown and "Checked by staff" in shown
+
+
+def test_every_marketing_page_says_marketing_email_waits_for_the_sender_identity(client, db, login_as):
+    login_as()
+    held = "Marketing email is held back:</strong> it is skipped until the clinic name and postal address are filled in"
+    for path in ("/marketing/messages/", "/marketing/templates/", "/marketing/templates/new?channel=email"):
+        page = " ".join(html_of(client.get(path)).split())
+        assert held in page and "Settings &gt; Messaging (ask an administrator)" in page, path
+    settings = MessagingSettings(clinic_name="Harbour Physio")
+    db.session.add(settings)
+    db.session.commit()
+    assert "skipped until the postal address is filled in" in " ".join(html_of(client.get("/marketing/messages/")).split())
+    settings.postal_address = "1 Wharf St, Sydney NSW 2000"
+    db.session.commit()
+    assert "held back" not in html_of(client.get("/marketing/messages/"))
+
+
+def test_admins_get_a_link_to_the_sender_identity(client, db, login_as):
+    login_as("admin")
+    assert '<a href="/settings/messaging/">Settings &gt; Messaging</a>' in html_of(client.get("/marketing/messages/"))
