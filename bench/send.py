@@ -36,7 +36,7 @@ from oncord.messaging.deliver import deliver
 from oncord.messaging.drafts import EmailDraft
 from oncord.messaging.email_message import build_email_message
 from oncord.messaging.settings import EffectiveSettings
-from oncord.models import ConsentStatus, Contact
+from oncord.models import ConsentStatus, Contact, MessagingSettings
 
 BODY = """Hi {name},
 
@@ -124,6 +124,10 @@ def main() -> None:
                               "LOG_LEVEL": "WARNING"})
             with app.app_context():
                 upgrade()
+                # Marketing email waits for the sender identity (Spam Act), as in a real clinic's settings.
+                db.session.add(MessagingSettings(clinic_name="Harbour Physio",
+                                                 postal_address="1 Wharf St, Sydney NSW 2000"))
+                db.session.commit()
                 settings = EffectiveSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
                                              from_name="Harbour Physio", from_address="hello@harbour.example",
                                              clinic_name="Harbour Physio")

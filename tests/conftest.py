@@ -20,7 +20,7 @@ from oncord.extensions import db as _db  # noqa: E402
 from oncord.models import Role, User  # noqa: E402
 from tests import pages, services  # noqa: E402
 
-pytest_plugins = ["tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.messaging"]
 
 
 @pytest.fixture(scope="session")

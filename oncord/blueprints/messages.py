@@ -12,6 +12,7 @@ from oncord.extensions import db
 from oncord.htmx import render_page
 from oncord.messaging import listing
 from oncord.messaging.settings import effective_settings
+from oncord.messaging.settings import missing_sender_identity as settings_missing_identity
 
 bp = Blueprint("messages", __name__, url_prefix="/marketing/messages")
 
@@ -22,7 +23,13 @@ def outbox_channels() -> list[str]:
     return [label for channel, label in (("email", "email"), ("sms", "SMS")) if settings.outbox(channel)]
 
 
+def missing_sender_identity() -> list[str]:
+    """What marketing email still waits for ("clinic name", "postal address"): said on every marketing page."""
+    return settings_missing_identity(effective_settings())
+
+
 bp.add_app_template_global(outbox_channels, "outbox_channels")
+bp.add_app_template_global(missing_sender_identity, "missing_sender_identity")
 
 
 @bp.context_processor

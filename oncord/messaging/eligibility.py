@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import phonenumbers
 
-from oncord.messaging import suppressions
+from oncord.messaging import settings, suppressions
 from oncord.models import ConsentStatus, Contact, MessageKind
 
+MISSING_SENDER_IDENTITY = ("Add the clinic's name and postal address under Settings > Messaging "
+                           "before sending marketing email.")
 SMS_CAPABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -26,7 +28,8 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
     """Why this message must not go, or None when it may. `address`: where it would go (default: the contact's).
 
     Marketing needs Subscribed; factual and test messages go to Pending too; Unsubscribed
-    never gets anything. A test send to a staff address has no contact.
+    never gets anything. A test send to a staff address has no contact. Marketing email also
+    needs the sender identity (Spam Act: the sender must be identified in the footer).
     """
     kind = MessageKind(kind)
     if contact is None:
@@ -41,6 +44,9 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
     patient_id = contact.cliniko_patient_id if contact is not None else None
     if suppressions.is_suppressed(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
         return "This person was erased from oncord and must not be contacted."
+    if channel == "email" and kind is MessageKind.MARKETING and settings.missing_sender_identity(
+            settings.effective_settings()):
+        return MISSING_SENDER_IDENTITY
     return None
 
 

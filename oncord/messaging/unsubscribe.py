@@ -15,8 +15,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from oncord.extensions import db
-from oncord.messaging import consent
-from oncord.messaging.drafts import Draft, EmailDraft
+from oncord.messaging import consent, sms_text
+from oncord.messaging.drafts import Draft, EmailDraft, SmsDraft
 from oncord.models import ConsentChange, ConsentSource, ConsentStatus, Contact, Message
 from oncord.urls import external_url
 
@@ -79,8 +79,15 @@ def unsubscribe_headers(contact: Contact | int, message_key: str | None = None) 
 
 
 def with_unsubscribe_headers(draft: Draft, contact: Contact | None, kind: str, message_key: str) -> Draft:
-    """A marketing email gets the List-Unsubscribe headers; anything else is returned unchanged."""
-    if kind != "marketing" or not isinstance(draft, EmailDraft) or contact is None or contact.id is None:
+    """A marketing message gets its way out: an email the List-Unsubscribe headers, an SMS the
+    opt-out wording at the end (once; Settings > Messaging's wording). Anything else is unchanged."""
+    if kind != "marketing":
+        return draft
+    if isinstance(draft, SmsDraft):
+        from oncord.messaging.settings import effective_settings
+
+        return replace(draft, body=sms_text.with_opt_out(draft.body, effective_settings().sms_opt_out_wording))
+    if contact is None or contact.id is None:
         return draft
     return replace(draft, headers={**draft.headers, **unsubscribe_headers(contact, message_key)})
 

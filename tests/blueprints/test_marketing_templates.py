@@ -200,3 +200,13 @@ def test_the_preview_uses_the_sender_identity_and_the_contacts_own_unsubscribe_l
     assert "Bondi Physio" in html and "1 Beach Rd, Bondi NSW 2026" in html
     token = html.split("/unsubscribe/", 1)[1].split("&", 1)[0].split('"', 1)[0]
     assert read_token(token).contact_id == contact.id
+
+
+def test_every_templates_page_says_when_nothing_is_sent(client, db, login_as):
+    """Outbox mode: staff must not think a message written here went out."""
+    login_as()
+    template = _template(db)
+    for path in ("/marketing/templates/", "/marketing/templates/new?channel=email", "/marketing/templates/new?channel=sms",
+                 f"/marketing/templates/{template.id}/", f"/marketing/templates/{template.id}/delete"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'class="outbox-banner"' in page and "nothing is sent until email and SMS settings are saved" in page, path

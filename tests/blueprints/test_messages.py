@@ -36,7 +36,7 @@ def test_the_list_needs_a_login(client, db):
     assert client.get("/marketing/messages/").status_code == 302
 
 
-def test_the_list_shows_each_message_with_contact_status_and_reason(client, db, login_as):
+def test_the_list_shows_each_message_with_contact_status_and_reason(client, db, login_as, sender_identity):
     login_as()
     pat, email, sms = make_messages(db)
     page = html_of(client.get("/marketing/messages/"))
@@ -59,6 +59,19 @@ def test_a_bad_date_or_cursor_is_a_clear_400(client, db, login_as):
     assert client.get("/marketing/messages/?before=abc").status_code == 400
 
 
+def test_a_marketing_email_held_back_for_the_sender_identity_shows_why(client, db, login_as):
+    login_as()
+    pat = ContactFactory(first_name="Pat", last_name="Quinn", email="pat@mail.example",
+                         email_status=ConsentStatus.SUBSCRIBED.value)
+    db.session.commit()
+    message = deliver("campaign:3:contact:1", pat, EmailDraft(to=pat.email, subject="Spring check-ups", text="Hi"),
+                      kind="marketing", source="campaign")
+    assert message.status == "skipped"
+    reason = "Add the clinic&#39;s name and postal address under Settings &gt; Messaging before sending marketing email."
+    assert reason in html_of(client.get("/marketing/messages/"))
+    assert reason in html_of(client.get(f"/marketing/messages/{message.id}"))
+
+
 def test_the_outbox_banner_names_the_channels_still_in_outbox_mode(client, db, login_as, app, monkeypatch):
     login_as()
     page = html_of(client.get("/marketing/messages/"))
@@ -75,7 +88,7 @@ def test_the_outbox_banner_names_the_channels_still_in_outbox_mode(client, db, l
     assert "Outbox mode" not in html_of(client.get("/marketing/messages/"))
 
 
-def test_an_email_shows_rendered_in_a_sandboxed_frame_with_text_headers_and_timeline(client, db, login_as):
+def test_an_email_shows_rendered_in_a_sandboxed_frame_with_text_headers_and_timeline(client, db, login_as, sender_identity):
     login_as()
     _, email, _ = make_messages(db)
     page = html_of(client.get(f"/marketing/messages/{email.id}"))
@@ -86,7 +99,8 @@ def test_an_email_shows_rendered_in_a_sandboxed_frame_with_text_headers_and_time
     assert srcdoc == '<base target="_blank">' + EVIL_HTML  # exactly as sent, escaped into the attribute
     assert "<script>" not in page.replace(frame, "")  # the email's script only lives inside the frame's text
     assert "Hello Pat, time for a check-up." in page
-    assert "From: oncord@localhost" in page and "To: pat@mail.example" in page  # as the outbox recorded them
+    assert "From: Harbour Physio &lt;oncord@localhost&gt;" in page  # as the outbox recorded them
+    assert "To: pat@mail.example" in page
     # a marketing email carries oncord's own one-click address, whatever the draft said
     assert "Subject: Spring check-ups" in page and "List-Unsubscribe: &lt;http://127.0.0.1:8000/unsubscribe/one-click/" in page
     assert "Message-ID: &lt;" in page
@@ -135,3 +149,23 @@ def test_uncertain_messages_are_listed_to_check_and_marking_keeps_them(client, d
     assert "Needs checking" not in html_of(client.get("/marketing/messages/"))
     shown = html_of(client.get(f"/marketing/messages/{message.id}"))
     assert f"by {user.name}" in shown and "Checked by staff" in shown
+
+
+def test_every_marketing_page_says_marketing_email_waits_for_the_sender_identity(client, db, login_as):
+    login_as()
+    held = "Marketing email is held back:</strong> it is skipped until the clinic name and postal address are filled in"
+    for path in ("/marketing/messages/", "/marketing/templates/", "/marketing/templates/new?channel=email"):
+        page = " ".join(html_of(client.get(path)).split())
+        assert held in page and "Settings &gt; Messaging (ask an administrator)" in page, path
+    settings = MessagingSettings(clinic_name="Harbour Physio")
+    db.session.add(settings)
+    db.session.commit()
+    assert "skipped until the postal address is filled in" in " ".join(html_of(client.get("/marketing/messages/")).split())
+    settings.postal_address = "1 Wharf St, Sydney NSW 2000"
+    db.session.commit()
+    assert "held back" not in html_of(client.get("/marketing/messages/"))
+
+
+def test_admins_get_a_link_to_the_sender_identity(client, db, login_as):
+    login_as("admin")
+    assert '<a href="/settings/messaging/">Settings &gt; Messaging</a>' in html_of(client.get("/marketing/messages/"))

@@ -20,7 +20,7 @@ MAIL_CLIENT = {"User-Agent": "ExampleMail/1.0 one-click"}
 def patient_contact(db):
     contact = ContactFactory(email="pat@mail.example", email_status=ConsentStatus.SUBSCRIBED.value,
                              sms_status=ConsentStatus.SUBSCRIBED.value)
-    db.session.add(MessagingSettings(clinic_name="Bondi Physio"))
+    db.session.add(MessagingSettings(clinic_name="Bondi Physio", postal_address="1 Beach Rd, Bondi NSW 2026"))
     db.session.commit()
     return contact
 
@@ -156,6 +156,7 @@ def test_one_click_is_rate_limited_per_link_and_per_address(app, db, patient_con
 def test_a_marketing_email_from_deliver_carries_a_working_one_click_link(app, db, patient_contact):
     message = deliver("campaign:4:contact:1", patient_contact,
                       EmailDraft(to="pat@mail.example", subject="Winter", text="Hi"), kind="marketing", source="campaign")
+    assert message.status == "sent"
     url = message.headers["List-Unsubscribe"].strip("<>")
     path = url.removeprefix(app.config["PUBLIC_URL"])
     assert app.test_client(use_cookies=False).post(path, data=ONE_CLICK).status_code == 200

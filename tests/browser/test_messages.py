@@ -47,7 +47,7 @@ def seed(db, live_server):
     return ana, email
 
 
-def test_messages_list_and_an_email_opened(page, db, live_server, screenshot, sign_in):
+def test_messages_list_and_an_email_opened(page, db, live_server, screenshot, sign_in, sender_identity):
     ana, email = seed(db, live_server)
     sign_in()
     page.goto("/marketing/messages/")

@@ -9,7 +9,7 @@ from tests.factories import ContactFactory
 
 
 def test_unsubscribe_link_then_the_contact_page(app, db, page, sign_in, screenshot):
-    db.session.add(MessagingSettings(clinic_name="Bondi Physio"))
+    db.session.add(MessagingSettings(clinic_name="Bondi Physio", postal_address="1 Beach Rd, Bondi NSW 2026"))
     contact = ContactFactory(first_name="Mia", last_name="Chen", email="mia@example.com",
                              email_status=ConsentStatus.SUBSCRIBED.value)
     db.session.commit()

@@ -51,7 +51,7 @@ def test_export_holds_fields_appointments_activity_messages_and_ledger(db, recor
         ("email", "unsubscribed", "staff")]
 
 
-def test_erase_keeps_only_a_suppression_and_blank_message_rows(db, recording):
+def test_erase_keeps_only_a_suppression_and_blank_message_rows(db, recording, sender_identity):
     contact = _subscribed(db, linked=True)
     patient_id, contact_id = contact.cliniko_patient_id, contact.id
     AppointmentFactory(contact_id=contact.id, patient_id=patient_id)
@@ -87,7 +87,7 @@ def test_erase_keeps_only_a_suppression_and_blank_message_rows(db, recording):
     assert sent.id
 
 
-def test_nothing_reaches_an_erased_address_even_under_a_new_contact(db, recording):
+def test_nothing_reaches_an_erased_address_even_under_a_new_contact(db, recording, sender_identity):
     contact = _subscribed(db)
     data_subject.erase_contact(contact, user_id=None)
     db.session.commit()

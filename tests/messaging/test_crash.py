@@ -61,8 +61,8 @@ def test_a_worker_killed_between_recording_and_sending_sends_it_once_after_resta
     assert ledger.uncertain() == []
 
 
-def test_a_worker_killed_between_sending_and_marking_leaves_it_uncertain_never_resent(db, subscribed, tmp_path,
-                                                                                      start_worker):
+def test_a_worker_killed_between_sending_and_marking_leaves_it_uncertain_never_resent(db, subscribed, sender_identity,
+                                                                                      tmp_path, start_worker):
     log = tmp_path / "calls.jsonl"
     message = ledger.claim("campaign:7:contact:9", DRAFT, contact=subscribed, kind="marketing", source="campaign",
                            source_id=7)

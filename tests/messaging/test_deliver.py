@@ -19,7 +19,7 @@ def draft(to="pat@mail.example"):
     return EmailDraft(to=to, subject="Time for your check-up", text="Hello Pat", html="<p>Hello Pat</p>")
 
 
-def test_a_second_deliver_with_the_same_key_never_sends(db, recording, subscribed):
+def test_a_second_deliver_with_the_same_key_never_sends(db, recording, subscribed, sender_identity):
     first = deliver("campaign:7:contact:9", subscribed, draft(), kind="marketing", source="campaign", source_id=7)
     second = deliver("campaign:7:contact:9", subscribed, draft(), kind="marketing", source="campaign", source_id=7)
     assert first.status == "sent" and first.via == "recording" and first.provider_answer == "250 2.0.0 OK"
@@ -145,3 +145,21 @@ def test_mark_sent_stores_the_receipt(db, subscribed):
     ledger.mark_sent(message, Receipt(provider_id="<abc@x>", answer="250 queued", headers={"To": "pat@mail.example"}))
     assert message.status == MessageStatus.SENT.value and message.sent_at and message.finished_at
     assert message.headers == {"To": "pat@mail.example"}
+
+
+def test_a_marketing_email_without_the_sender_identity_is_skipped_at_send_time(db, recording, subscribed):
+    """Checked when sending, not only when saving settings: a row queued before the identity was removed waits too."""
+    message = deliver("campaign:8:contact:1", subscribed, draft(), kind="marketing", source="campaign")
+    assert message.status == "skipped"
+    assert message.reason == ("Add the clinic's name and postal address under Settings > Messaging "
+                              "before sending marketing email.")
+    assert calls(recording) == []
+
+
+def test_a_queued_marketing_email_is_checked_again_for_the_sender_identity(db, recording, subscribed,
+                                                                           sender_identity):
+    message = ledger.claim("campaign:9:contact:1", draft(), contact=subscribed, kind="marketing", source="campaign")
+    sender_identity.postal_address = None  # removed between deciding and sending
+    db.session.commit()
+    assert send_queued(message.id).status == "skipped"
+    assert calls(recording) == []

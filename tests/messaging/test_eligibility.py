@@ -18,7 +18,7 @@ def contact(db, **fields) -> Contact:
     return made
 
 
-def test_a_subscribed_contact_may_get_anything(db):
+def test_a_subscribed_contact_may_get_anything(db, sender_identity):
     pat = contact(db)
     for channel in ("email", "sms"):
         for kind in ("marketing", "factual", "test"):
@@ -74,3 +74,29 @@ def test_a_lifted_suppression_no_longer_blocks(db):
     suppression_for(erased, reason="erased").lifted_at = utcnow()
     db.session.commit()
     assert why_not(erased, "email", "factual") is None
+
+
+def test_marketing_email_needs_the_clinics_name_and_postal_address(db):
+    """Australia's Spam Act: a marketing email must identify its sender, so none goes without it."""
+    from oncord.messaging.settings import get_or_create_settings
+
+    pat = contact(db)
+    reason = ("Add the clinic's name and postal address under Settings > Messaging "
+              "before sending marketing email.")
+    assert why_not(pat, "email", "marketing") == reason
+    settings = get_or_create_settings()
+    settings.clinic_name = "Harbour Physio"
+    db.session.commit()
+    assert why_not(pat, "email", "marketing") == reason  # a name alone is not enough
+    settings.postal_address = "1 Wharf St, Sydney NSW 2000"
+    db.session.commit()
+    assert why_not(pat, "email", "marketing") is None
+
+
+def test_only_marketing_email_waits_for_the_sender_identity(db):
+    pat = contact(db)
+    assert why_not(pat, "email", "factual") is None
+    assert why_not(pat, "email", "test") is None
+    assert why_not(pat, "sms", "marketing") is None  # the opt-out wording identifies an SMS
+    assert why_not(contact(db, email_status="unsubscribed", email="u@mail.example"), "email",
+                   "marketing") == "Unsubscribed from email."  # the contact's own reason comes first

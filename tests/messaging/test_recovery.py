@@ -30,7 +30,7 @@ def test_a_send_left_sending_becomes_uncertain_and_is_never_resent(db, recording
     assert calls(recording) == [] and message.status == MessageStatus.UNCERTAIN.value
 
 
-def test_a_message_left_queued_is_queued_again_and_sent_once(db, recording, subscribed, run_jobs):
+def test_a_message_left_queued_is_queued_again_and_sent_once(db, recording, subscribed, sender_identity, run_jobs):
     message = ledger.claim("campaign:4:contact:1", DRAFT, contact=subscribed, kind="marketing", source="campaign")
     with time_machine.travel(utcnow() + recovery.stuck_after() + timedelta(seconds=1)):
         assert recovery.recover() == ([], [message.id])

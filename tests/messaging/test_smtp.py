@@ -76,7 +76,7 @@ def test_no_encryption_is_refused_for_a_remote_host():
     assert caught.value.code == "insecure"
 
 
-def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(app, db, smtp_server):
+def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(app, db, smtp_server, sender_identity):
     server = smtp_server("starttls", users={"clinic": "s3cret"})
     server.handler.refuse["nobody@mail.example"] = "550 5.1.1 <nobody@mail.example>: Recipient address rejected"
     server.handler.refuse["full@mail.example"] = "452 4.2.2 Mailbox full"
@@ -107,7 +107,7 @@ def test_one_connection_serves_the_batch_and_a_drop_between_messages_reconnects(
     assert peers[0] == peers[1] and peers[2] == peers[3] == peers[4] and peers[1] != peers[2]
 
 
-def test_a_drop_after_the_message_was_handed_over_is_uncertain_never_resent(app, db, smtp_server):
+def test_a_drop_after_the_message_was_handed_over_is_uncertain_never_resent(app, db, smtp_server, sender_identity):
     server = smtp_server("starttls", users={"clinic": "s3cret"})
     server.handler.drop_before_reply.add(1)
     contact = ContactFactory(email="pat@mail.example", email_status=ConsentStatus.SUBSCRIBED.value)
@@ -122,7 +122,7 @@ def test_a_drop_after_the_message_was_handed_over_is_uncertain_never_resent(app,
     assert message.status == "sent" and again is None
 
 
-def test_deliver_marks_a_drop_after_data_uncertain(app, db, smtp_server):
+def test_deliver_marks_a_drop_after_data_uncertain(app, db, smtp_server, sender_identity):
     server = smtp_server("starttls", users={"clinic": "s3cret"})
     server.handler.drop_before_reply.add(1)
     contact = ContactFactory(email="pat@mail.example", email_status=ConsentStatus.SUBSCRIBED.value)

@@ -29,14 +29,17 @@ def twilio(app, monkeypatch):
         yield mock
 
 
+BODY = "Hi Pat\nReply STOP to opt out"  # a marketing SMS: deliver() adds the opt-out wording
+
+
 def created(sid="SM" + "a" * 32, status="queued"):
     return {"sid": sid, "status": status, "account_sid": SID, "to": "+61412345678", "from": "+61400000000",
-            "body": "Hi Pat", "error_code": None, "error_message": None, "num_segments": "1"}
+            "body": BODY, "error_code": None, "error_message": None, "num_segments": "1"}
 
 
 def exact_request(sender: dict):
     basic = base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
-    return [matchers.urlencoded_params_matcher({"To": "+61412345678", "Body": "Hi Pat", "StatusCallback": CALLBACK}
+    return [matchers.urlencoded_params_matcher({"To": "+61412345678", "Body": BODY, "StatusCallback": CALLBACK}
                                                | sender),
             matchers.header_matcher({"Authorization": f"Basic {basic}", "Accept": "application/json",
                                      "Content-Type": "application/x-www-form-urlencoded"})]

@@ -60,7 +60,7 @@ def test_a_well_signed_token_with_nonsense_inside_is_refused(db, subscribed):
             unsubscribe.read_token(unsubscribe._serializer().dumps(payload))
 
 
-def test_a_marketing_email_from_deliver_carries_both_headers(app, db, subscribed):
+def test_a_marketing_email_from_deliver_carries_both_headers(app, db, subscribed, sender_identity):
     message = deliver("campaign:1:contact:1", subscribed, draft(), kind="marketing", source="campaign")
     assert message.status == "sent" and message.via == "outbox"
     headers = message.headers  # exactly as built for sending
@@ -79,7 +79,7 @@ def test_a_factual_email_and_an_sms_get_no_unsubscribe_headers(db, subscribed):
     assert sms.status == "sent" and "List-Unsubscribe" not in (sms.headers or {})
 
 
-def test_a_marketing_row_queued_without_deliver_still_gets_them_when_sent(db, subscribed):
+def test_a_marketing_row_queued_without_deliver_still_gets_them_when_sent(db, subscribed, sender_identity):
     """No path past `send_claimed` lets a marketing email out without its unsubscribe headers."""
     message = ledger.claim("campaign:2:contact:1", draft(), contact=subscribed, kind="marketing", source="campaign")
     assert "List-Unsubscribe" not in message.headers
@@ -117,9 +117,32 @@ def test_unsubscribing_twice_writes_one_row_and_an_unlinked_contact_queues_nothi
     assert db.session.query(OutboxEdit).count() == 0
 
 
-def test_the_send_ledger_records_the_headers_before_the_provider_answers(db, recording, subscribed):
+def test_the_send_ledger_records_the_headers_before_the_provider_answers(db, recording, subscribed, sender_identity):
     """A provider that reports no headers back still leaves them on record, as claimed."""
     message = deliver("campaign:5:contact:1", subscribed, draft(), kind="marketing", source="campaign")
     assert message.via == "recording" and message.status == "sent"
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.headers["List-Unsubscribe"] == "<" + unsubscribe.one_click_url(subscribed, "campaign:5:contact:1") + ">"
+
+
+def test_a_marketing_sms_from_deliver_ends_with_the_opt_out_wording(db, recording, subscribed):
+    """As List-Unsubscribe for email: whoever made the text, a marketing SMS tells how to say no."""
+    from tests.messaging.recording_channel import calls
+
+    message = deliver("campaign:6:contact:1", subscribed, SmsDraft(to="+61412345678", body="Winter sale on massages"),
+                      kind="marketing", source="campaign")
+    assert message.status == "sent" and message.body_text == "Winter sale on massages\nReply STOP to opt out"
+    assert len(calls(recording)) == 1
+
+
+def test_the_opt_out_wording_is_the_settings_and_never_doubled(db, subscribed):
+    from oncord.messaging.settings import get_or_create_settings
+
+    get_or_create_settings().sms_opt_out_wording = "Text STOP to opt out"
+    db.session.commit()
+    sms = SmsDraft(to="+61412345678", body="Winter sale on massages")
+    marked = unsubscribe.with_unsubscribe_headers(sms, subscribed, "marketing", "campaign:6:contact:1")
+    assert marked.body == "Winter sale on massages\nText STOP to opt out"
+    assert unsubscribe.with_unsubscribe_headers(marked, subscribed, "marketing", "k").body == marked.body
+    assert unsubscribe.with_unsubscribe_headers(sms, subscribed, "factual", "k") == sms  # a reminder stays as written
+    assert unsubscribe.with_unsubscribe_headers(sms, subscribed, "test", "k") == sms
