@@ -194,3 +194,16 @@ def test_contacts_are_left_alone_when_the_automation_is_switched_off_mid_workflo
     clinic.tick(ends + 2 * HOUR + 2 * MIN)
     assert len(clinic.messages(thanks)) == 1
     assert clinic.runs(thanks)[0].stop_reason == "The automation was switched off."
+
+
+def test_a_booking_confirmation_in_quiet_hours_never_waits_past_the_start(clinic):
+    # Booked on Tue 1 Dec at 21:00 in Sydney for Wed 2 Dec 07:30: the morning (08:00) is after the start.
+    confirmation = clinic.automation(Trigger.BOOKED)
+    clinic.at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    clinic.book(clinic.patient(), datetime(2026, 12, 1, 20, 30, tzinfo=UTC))
+    clinic.sync()
+    clinic.tick(datetime(2026, 12, 1, 10, 2, tzinfo=UTC))
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=UTC))  # 08:00 in Sydney, after the 07:30 visit
+    assert clinic.messages(confirmation) == []
+    assert clinic.reasons(confirmation) == [
+        "Due in quiet hours (20:00–08:00), and the morning would be after the appointment's start."]
