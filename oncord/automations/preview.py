@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from oncord.automations import decisions, triggers
+from oncord.automations import clinic_time, decisions, triggers
 from oncord.extensions import db
 from oncord.models import Appointment, Automation, AutomationRun, Contact, RunStatus, StepType
 from oncord.timestamps import utcnow
@@ -75,7 +75,7 @@ def row_for(automation: Automation, candidate: triggers.Candidate, *, start_posi
     if reason is None:
         for step in (s for s in automation.steps if s.position >= start_position):
             if step.type == StepType.WAIT.value:
-                send_at += timedelta(minutes=step.wait_minutes or 0)
+                send_at = clinic_time.plus_offset(send_at, step.wait_minutes or 0)  # as the tick
                 continue
             break
         else:

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import time_machine
 
+from oncord.automations import preview, triggers
 from oncord.extensions import db
 from oncord.models import AutomationStep, Trigger
 from tests.automations.conftest import DAY, HOUR, START, Clinic
@@ -207,3 +208,36 @@ def test_a_booking_confirmation_in_quiet_hours_never_waits_past_the_start(clinic
     assert clinic.messages(confirmation) == []
     assert clinic.reasons(confirmation) == [
         "Due in quiet hours (20:00–08:00), and the morning would be after the appointment's start."]
+
+
+def test_a_wait_of_whole_days_keeps_the_wall_clock_across_daylight_saving(db, sandbox, app, monkeypatch):
+    """A follow-up "1 day later" goes at the same clinic time the next day, also when DST ends between."""
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Australia/Sydney")
+    sydney = ZoneInfo("Australia/Sydney")
+    clinic, traveller = _clinic_at(db, sandbox, datetime(2026, 4, 1, 0, 0, tzinfo=UTC))
+    try:
+        clinic.book(clinic.patient(), datetime(2026, 4, 3, 22, 0, tzinfo=UTC))  # Sat 4 Apr 09:00 AEDT
+        clinic.sync()
+        thanks = clinic.automation(Trigger.FINISHED, [
+            clinic.email_step(), AutomationStep(type="wait", wait_minutes=24 * 60), clinic.email_step()])
+        first = clinic.appointment(_only_appointment(clinic)).ends_at + HOUR + MIN
+        clinic.tick(first)
+        wall = first.astimezone(sydney).replace(tzinfo=None) + timedelta(days=1)
+        next_day = wall.replace(tzinfo=sydney).astimezone(UTC)  # Sunday, AEST: 25 real hours later
+        [run] = clinic.runs(thanks)
+        assert run.next_at == next_day and next_day - first == timedelta(hours=25)
+        # The preview times a wait the same way.
+        later = clinic.automation(Trigger.FINISHED, [AutomationStep(type="wait", wait_minutes=24 * 60),
+                                                     clinic.email_step()], grace_minutes=61)
+        appointment = clinic.appointment(_only_appointment(clinic))
+        row = preview.row_for(later, triggers.Candidate(appointment, "finished", first))
+        assert row.send_at == next_day and row.reason is None
+        assert clinic.reasons(thanks) == [f"Waiting until Sun 5 Apr {wall:%H:%M}."]
+        clinic.tick(next_day - MIN)
+        assert len(clinic.messages(thanks)) == 1
+        clinic.tick(next_day + MIN)
+        assert len(clinic.messages(thanks)) == 2
+    finally:
+        traveller.stop()
