@@ -48,8 +48,11 @@ def preview(automation: Automation, now: datetime | None = None) -> tuple[list[P
 def backfill(automation: Automation, since: datetime, now: datetime | None = None) -> list[PreviewRow]:
     """Exactly whom "also send for activity since <date>" would message now (before it is confirmed)."""
     now = now or utcnow()
+    live_since = triggers.go_live()
+    if live_since is None:
+        return []  # not live yet: the tick sends nothing either
     rows = []
-    for candidate in _candidates(automation, since, now, now):
+    for candidate in _candidates(automation, max(since, live_since), now, now):  # as triggers.start_point
         key = triggers.run_key(automation.id, candidate.appointment.id, candidate.occurrence)
         if db.session.scalar(select(AutomationRun.id).where(AutomationRun.key == key)) is None:
             rows.append(row_for(automation, candidate))

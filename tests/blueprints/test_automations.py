@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from oncord.models import Automation, AutomationLog, AutomationRun, AutomationStep, MessageTemplate, Role
+from oncord.models import Automation, AutomationLog, ClinikoConnection, AutomationRun, AutomationStep, MessageTemplate, Role
 from oncord.timestamps import utcnow
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, ContactFactory, PractitionerFactory
 
@@ -205,6 +205,7 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
     ben = ContactFactory(first_name="Ben", last_name="Jones", phone=None)
     AppointmentFactory(contact=ana, starts_at=utcnow() + timedelta(hours=12))  # its reminder fell due 12 hours ago
     AppointmentFactory(contact=ben, starts_at=utcnow() + timedelta(hours=13))
+    db.session.add(ClinikoConnection(shard="au2", live_since=utcnow() - timedelta(days=3)))  # live: the tick sends
     db.session.commit()
     since_day = (utcnow() - timedelta(days=2)).date().isoformat()
     page = client.get(f"/marketing/automations/{automation.id}/enable").get_data(as_text=True)
