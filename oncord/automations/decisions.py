@@ -72,13 +72,18 @@ def why_not_send(automation: Automation, step: AutomationStep, contact: Contact 
     return spacing_reason(automation, contact, run_id=run_id, now=now)
 
 
+def spacing_tag(tag: str | None) -> str | None:
+    """Tags group automations whatever their case or stray spaces ("Recall" and "recall ")."""
+    return (tag or "").strip().casefold() or None
+
+
 def spacing_reason(automation: Automation, contact: Contact | None, *, run_id: int | None,
                    now: datetime) -> str | None:
     if not automation.tag or not automation.skip_if_messaged_within_days or contact is None:
         return None
     since = now - timedelta(days=automation.skip_if_messaged_within_days)
     stmt = select(AutomationLog.at).where(
-        AutomationLog.contact_id == contact.id, AutomationLog.tag == automation.tag,
+        AutomationLog.contact_id == contact.id, AutomationLog.tag == spacing_tag(automation.tag),
         AutomationLog.outcome == Outcome.SENT.value, AutomationLog.at >= since, AutomationLog.at <= now)
     if run_id is not None:
         stmt = stmt.where(AutomationLog.run_id != run_id)  # its own earlier steps do not count

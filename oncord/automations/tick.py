@@ -325,6 +325,6 @@ def write_log(run: AutomationRun, automation: Automation, step: AutomationStep |
         at=at or utcnow(), automation_id=automation.id, run_id=run.id, contact_id=run.contact_id,
         appointment_id=run.appointment_id, step_position=step.position if step else None,
         step_type=step.type if step else None, outcome=outcome, reason=reason, message_id=message_id,
-        tag=automation.tag if outcome == Outcome.SENT.value else None)
+        tag=decisions.spacing_tag(automation.tag) if outcome == Outcome.SENT.value else None)
     db.session.add(entry)
     return entry

@@ -88,6 +88,17 @@ def test_spacing_skips_contacts_messaged_by_a_tagged_automation(clinic):
     assert "tagged “recall”" in clinic.reasons(second)[0]
 
 
+def test_spacing_matches_the_tag_whatever_its_case_or_spaces(clinic):
+    clinic.book(clinic.patient(), START + 2 * HOUR)
+    clinic.sync()
+    first = clinic.automation(Trigger.FINISHED, tag="Recall", skip_if_messaged_within_days=14)
+    second = clinic.automation(Trigger.FINISHED, grace_minutes=120, tag="recall ", skip_if_messaged_within_days=14)
+    ends = clinic.appointment(_only_appointment(clinic)).ends_at
+    clinic.tick(ends + HOUR + MIN)
+    clinic.tick(ends + 2 * HOUR + MIN)
+    assert len(clinic.sent_to(first)) == 1 and clinic.messages(second) == []
+
+
 def test_archived_patients_get_nothing(clinic):
     ana = clinic.patient()
     clinic.book(ana, START + 2 * DAY)
