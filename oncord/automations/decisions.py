@@ -97,13 +97,14 @@ def spacing_reason(automation: Automation, contact: Contact | None, *, run_id: i
 def quiet_hours_delay(step: AutomationStep, automation: Automation, starts_at: datetime | None,
                       at: datetime) -> tuple[datetime | None, str | None]:
     """(wait until, None) when an SMS falls in quiet hours; (None, reason) when the morning is too late:
-    after the start of an appointment still ahead, whatever the trigger (a booking confirmation too)."""
+    after the start of an appointment still going ahead (a reminder, and a booking confirmation too)."""
     if step.type != StepType.SMS.value:
         return None, None
     morning = clinic_time.quiet_until(at)
     if morning is None:
         return None, None
-    if starts_at is not None and at < starts_at <= morning:
+    ahead = automation.trigger in (Trigger.UPCOMING.value, Trigger.BOOKED.value)  # not a cancelled one
+    if ahead and starts_at is not None and at < starts_at <= morning:
         return None, (f"Due in quiet hours ({clinic_time.quiet_hours_label()}), and the morning would be after "
                       "the appointment's start.")
     return morning, None

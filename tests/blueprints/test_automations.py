@@ -190,7 +190,8 @@ def test_editing_reorders_steps_in_place(client, db, login_as, csrf_token):
 
 
 @pytest.mark.parametrize("path", ["/marketing/automations/999/", "/marketing/automations/999/log",
-                                  "/marketing/automations/999/enable", f"/marketing/automations/{2**31 - 1}/",
+                                  "/marketing/automations/999/enable", "/marketing/automations/999/delete",
+                                  f"/marketing/automations/{2**31}/delete", f"/marketing/automations/{2**31 - 1}/",
                                   f"/marketing/automations/{2**31}/", "/marketing/automations/abc/"])
 def test_bad_ids_are_not_found(client, db, login_as, path):
     login_as()
