@@ -252,3 +252,17 @@ def test_a_wait_of_whole_days_keeps_the_wall_clock_across_daylight_saving(db, sa
         assert len(clinic.messages(thanks)) == 2
     finally:
         traveller.stop()
+
+
+def test_a_cancellation_nudge_in_quiet_hours_still_waits_for_the_morning(clinic):
+    # Cancelled on Tue 1 Dec at 21:00 in Sydney, for Wed 2 Dec 07:30: nothing is going ahead, so it just waits.
+    nudge = clinic.automation(Trigger.CANCELLED)
+    visit = clinic.book(clinic.patient(), datetime(2026, 12, 1, 20, 30, tzinfo=UTC))
+    clinic.sync()
+    clinic.at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    clinic.world.cancel_appointment(visit)
+    clinic.sync()
+    clinic.tick(datetime(2026, 12, 1, 10, 2, tzinfo=UTC))
+    assert clinic.reasons(nudge) == ["Quiet hours (20:00–08:00): waiting until Wed 2 Dec 08:00."]
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=UTC))
+    assert clinic.sent_to(nudge) == ["+61412345678"]
