@@ -23,9 +23,10 @@ class AutomationNotFound(LookupError):
     pass
 
 
-def get_automation(automation_id: int) -> Automation:
+def get_automation(automation_id: int, *, deleted_too: bool = False) -> Automation:
+    """A deleted automation is not found, except for reading its run log (`deleted_too`)."""
     automation = db.session.get(Automation, automation_id)
-    if automation is None:
+    if automation is None or (automation.deleted_at is not None and not deleted_too):
         raise AutomationNotFound(automation_id)
     return automation
 

@@ -72,13 +72,18 @@ def why_not_send(automation: Automation, step: AutomationStep, contact: Contact 
     return spacing_reason(automation, contact, run_id=run_id, now=now)
 
 
+def spacing_tag(tag: str | None) -> str | None:
+    """Tags group automations whatever their case or stray spaces ("Recall" and "recall ")."""
+    return (tag or "").strip().casefold() or None
+
+
 def spacing_reason(automation: Automation, contact: Contact | None, *, run_id: int | None,
                    now: datetime) -> str | None:
     if not automation.tag or not automation.skip_if_messaged_within_days or contact is None:
         return None
     since = now - timedelta(days=automation.skip_if_messaged_within_days)
     stmt = select(AutomationLog.at).where(
-        AutomationLog.contact_id == contact.id, AutomationLog.tag == automation.tag,
+        AutomationLog.contact_id == contact.id, AutomationLog.tag == spacing_tag(automation.tag),
         AutomationLog.outcome == Outcome.SENT.value, AutomationLog.at >= since, AutomationLog.at <= now)
     if run_id is not None:
         stmt = stmt.where(AutomationLog.run_id != run_id)  # its own earlier steps do not count
@@ -91,13 +96,15 @@ def spacing_reason(automation: Automation, contact: Contact | None, *, run_id: i
 
 def quiet_hours_delay(step: AutomationStep, automation: Automation, starts_at: datetime | None,
                       at: datetime) -> tuple[datetime | None, str | None]:
-    """(wait until, None) when an SMS falls in quiet hours; (None, reason) when the morning is too late."""
+    """(wait until, None) when an SMS falls in quiet hours; (None, reason) when the morning is too late:
+    after the start of an appointment still going ahead (a reminder, and a booking confirmation too)."""
     if step.type != StepType.SMS.value:
         return None, None
     morning = clinic_time.quiet_until(at)
     if morning is None:
         return None, None
-    if automation.trigger == Trigger.UPCOMING.value and starts_at is not None and morning >= starts_at:
+    ahead = automation.trigger in (Trigger.UPCOMING.value, Trigger.BOOKED.value)  # not a cancelled one
+    if ahead and starts_at is not None and at < starts_at <= morning:
         return None, (f"Due in quiet hours ({clinic_time.quiet_hours_label()}), and the morning would be after "
                       "the appointment's start.")
     return morning, None

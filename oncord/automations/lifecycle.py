@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from oncord.models import Automation
+from sqlalchemy import update
+
+from oncord.extensions import db
+from oncord.models import Automation, AutomationRun, RunStatus
 from oncord.timestamps import utcnow
+
+DELETED = "The automation was deleted."
 
 
 class BackfillInFuture(ValueError):
@@ -28,6 +33,16 @@ def switch_off(automation: Automation) -> None:
     """Runs in progress stop at their next step ("The automation was switched off.")."""
     automation.enabled = False
     automation.backfill_since = None
+
+
+def delete(automation: Automation, *, now: datetime | None = None) -> None:
+    """Off for good and gone from the list; its waiting runs stop now. The run log and the messages
+    stay (what was sent is still on record, and still counts for spacing). The caller commits."""
+    switch_off(automation)
+    automation.deleted_at = now or utcnow()
+    db.session.execute(update(AutomationRun).where(
+        AutomationRun.automation_id == automation.id, AutomationRun.status == RunStatus.WAITING.value,
+    ).values(status=RunStatus.STOPPED.value, stop_reason=DELETED, next_at=None))
 
 
 def _schedule_tick() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from oncord.automations import decisions, triggers
+from oncord.automations import clinic_time, decisions, triggers
 from oncord.extensions import db
 from oncord.models import Appointment, Automation, AutomationRun, Contact, RunStatus, StepType
 from oncord.timestamps import utcnow
@@ -48,8 +48,11 @@ def preview(automation: Automation, now: datetime | None = None) -> tuple[list[P
 def backfill(automation: Automation, since: datetime, now: datetime | None = None) -> list[PreviewRow]:
     """Exactly whom "also send for activity since <date>" would message now (before it is confirmed)."""
     now = now or utcnow()
+    live_since = triggers.go_live()
+    if live_since is None:
+        return []  # not live yet: the tick sends nothing either
     rows = []
-    for candidate in _candidates(automation, since, now, now):
+    for candidate in _candidates(automation, max(since, live_since), now, now):  # as triggers.start_point
         key = triggers.run_key(automation.id, candidate.appointment.id, candidate.occurrence)
         if db.session.scalar(select(AutomationRun.id).where(AutomationRun.key == key)) is None:
             rows.append(row_for(automation, candidate))
@@ -75,7 +78,7 @@ def row_for(automation: Automation, candidate: triggers.Candidate, *, start_posi
     if reason is None:
         for step in (s for s in automation.steps if s.position >= start_position):
             if step.type == StepType.WAIT.value:
-                send_at += timedelta(minutes=step.wait_minutes or 0)
+                send_at = clinic_time.plus_offset(send_at, step.wait_minutes or 0)  # as the tick
                 continue
             break
         else:

@@ -23,7 +23,7 @@ class Summary:
 
 
 def list_automations() -> list[Automation]:
-    return list(db.session.scalars(select(Automation).order_by(Automation.name, Automation.id)))
+    return list(db.session.scalars(select(Automation).where(Automation.deleted_at.is_(None)).order_by(Automation.name, Automation.id)))
 
 
 def summaries(automations: list[Automation], now: datetime) -> dict[int, Summary]:

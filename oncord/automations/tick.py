@@ -184,7 +184,8 @@ def advance(run_id: int, now: datetime, checker: truth.TruthChecker, identity, r
             finish(run, RunStatus.STOPPED, reason, automation, now)
             break
         if step.type == StepType.WAIT.value:
-            run.next_step, run.next_at = step.position + 1, now + timedelta(minutes=step.wait_minutes or 0)
+            # Whole days keep the clinic's wall clock across a DST change, like the upcoming offset.
+            run.next_step, run.next_at = step.position + 1, clinic_time.plus_offset(now, step.wait_minutes or 0)
             write_log(run, automation, step, Outcome.WAITING.value,
                       f"Waiting until {clinic_time.format_local(run.next_at)}.", at=now)
             break
@@ -324,6 +325,6 @@ def write_log(run: AutomationRun, automation: Automation, step: AutomationStep |
         at=at or utcnow(), automation_id=automation.id, run_id=run.id, contact_id=run.contact_id,
         appointment_id=run.appointment_id, step_position=step.position if step else None,
         step_type=step.type if step else None, outcome=outcome, reason=reason, message_id=message_id,
-        tag=automation.tag if outcome == Outcome.SENT.value else None)
+        tag=decisions.spacing_tag(automation.tag) if outcome == Outcome.SENT.value else None)
     db.session.add(entry)
     return entry

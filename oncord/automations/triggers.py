@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from oncord.automations.clinic_time import minus_offset, plus_offset
 from oncord.extensions import db
-from oncord.models import ActivityEvent, Appointment, Automation, EventKind, Trigger
+from oncord.models import ActivityEvent, Appointment, Automation, ClinikoConnection, EventKind, Trigger
 
 # Events are re-read for this long: a sync batch may commit after the tick read past its rows.
 EVENT_OVERLAP = timedelta(minutes=15)
@@ -56,6 +56,11 @@ def run_key(automation_id: int, appointment_id: int, occurrence: str) -> str:
 
 def send_key(automation_id: int, position: int, appointment_id: int, occurrence: str) -> str:
     return f"automation:{automation_id}:step:{position}:appointment:{appointment_id}:{occurrence}"
+
+
+def go_live() -> datetime | None:
+    """When the integration went live (its first full sync finished): nothing before it ever counts."""
+    return db.session.scalar(select(ClinikoConnection.live_since).order_by(ClinikoConnection.id).limit(1))
 
 
 def start_point(automation: Automation, live_since: datetime | None) -> datetime | None:

@@ -145,9 +145,26 @@ def disable(automation_id: int):
     return redirect(url_for("automations.edit", automation_id=automation.id))
 
 
+@bp.get("/<int:automation_id>/delete")
+def confirm_delete(automation_id: int):
+    automation = builder.get_automation(automation_id)
+    return render_template("automations/delete.html", automation=automation,
+                           waiting=reporting.waiting_runs(automation.id))
+
+
+@bp.post("/<int:automation_id>/delete")
+def delete(automation_id: int):
+    automation = builder.get_automation(automation_id)
+    lifecycle.delete(automation, now=utcnow())
+    automation.updated_by_id = current_user.id
+    db.session.commit()
+    flash(f"“{automation.name}” is deleted: it sends nothing more. Its run log and messages are kept.", "success")
+    return redirect(url_for("automations.index"))
+
+
 @bp.get("/<int:automation_id>/log")
 def log(automation_id: int):
-    automation = builder.get_automation(automation_id)
+    automation = builder.get_automation(automation_id, deleted_too=True)
     page = reporting.log_page(automation.id, request.args.get("page", 1, type=int))
     return render_template("automations/log.html", automation=automation, page=page,
                            appointments=reporting.appointments_of(page.rows))

@@ -82,6 +82,8 @@ class Automation(db.Model):
     backfill_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a confirmed "also since"
     # The tick's watermark: trigger times up to here were scanned (a small overlap is re-read).
     scanned_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Deleted by staff: gone from the list and never run again; its run log and messages are kept.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -75,3 +75,34 @@ def test_backfill_preview_names_exactly_who_confirming_would_message(clinic):
     clinic.tick(START + 2 * HOUR)
     assert clinic.sent_to(nudge) == ["+61412345678"]
     assert preview.backfill(nudge, nudge.backfill_since, START + 2 * HOUR) == []
+
+
+def test_backfill_preview_leaves_out_visits_before_go_live_as_the_tick_does(db, sandbox, app, monkeypatch):
+    """A backfill date before the integration went live: visits before go-live are not listed, nor sent."""
+    import time_machine
+
+    from oncord.sync import connection as connections
+    from tests.automations.conftest import Clinic
+
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Australia/Sydney")
+    with time_machine.travel(START, tick=True) as traveller:
+        ana = sandbox.world.create_patient(first_name="Ana", last_name="Smith", patient_phone_numbers=[
+            {"number": "0412 345 678", "phone_type": "Mobile"}])
+        sandbox.world.book_appointment(ana["id"], starts_at=START - 2 * DAY)  # before go-live
+        connection = connections.connect(sandbox.api_key, base_url=sandbox.base_url)
+        db.session.commit()
+        clinic = Clinic(sandbox, connection, traveller)
+        clinic.sync()  # go-live
+        clinic.at(START + HOUR)
+        bo = clinic.patient("Bo", "Chen")
+        clinic.book(bo, START + 2 * HOUR)  # after go-live: finishes, its thank-you is due at once
+        clinic.sync()
+        clinic.at(START + 5 * HOUR)
+        thanks = clinic.automation(Trigger.FINISHED, enabled=False)
+        since = START - 3 * DAY
+        rows = preview.backfill(thanks, since, clinic.now())
+        assert [row.contact_name for row in rows] == ["Bo Chen"]
+        thanks.enabled, thanks.enabled_at, thanks.backfill_since = True, clinic.now(), since
+        db.session.commit()
+        clinic.tick()
+        assert [m.contact_id for m in clinic.messages(thanks)] == [clinic.contact(bo).id]

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import time_machine
 
+from oncord.automations import preview, triggers
 from oncord.extensions import db
 from oncord.models import AutomationStep, Trigger
 from tests.automations.conftest import DAY, HOUR, START, Clinic
@@ -85,6 +86,17 @@ def test_spacing_skips_contacts_messaged_by_a_tagged_automation(clinic):
     clinic.tick(ends + 2 * HOUR + MIN)
     assert len(clinic.sent_to(first)) == 1 and clinic.messages(second) == []
     assert "tagged “recall”" in clinic.reasons(second)[0]
+
+
+def test_spacing_matches_the_tag_whatever_its_case_or_spaces(clinic):
+    clinic.book(clinic.patient(), START + 2 * HOUR)
+    clinic.sync()
+    first = clinic.automation(Trigger.FINISHED, tag="Recall", skip_if_messaged_within_days=14)
+    second = clinic.automation(Trigger.FINISHED, grace_minutes=120, tag="recall ", skip_if_messaged_within_days=14)
+    ends = clinic.appointment(_only_appointment(clinic)).ends_at
+    clinic.tick(ends + HOUR + MIN)
+    clinic.tick(ends + 2 * HOUR + MIN)
+    assert len(clinic.sent_to(first)) == 1 and clinic.messages(second) == []
 
 
 def test_archived_patients_get_nothing(clinic):
@@ -194,3 +206,63 @@ def test_contacts_are_left_alone_when_the_automation_is_switched_off_mid_workflo
     clinic.tick(ends + 2 * HOUR + 2 * MIN)
     assert len(clinic.messages(thanks)) == 1
     assert clinic.runs(thanks)[0].stop_reason == "The automation was switched off."
+
+
+def test_a_booking_confirmation_in_quiet_hours_never_waits_past_the_start(clinic):
+    # Booked on Tue 1 Dec at 21:00 in Sydney for Wed 2 Dec 07:30: the morning (08:00) is after the start.
+    confirmation = clinic.automation(Trigger.BOOKED)
+    clinic.at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    clinic.book(clinic.patient(), datetime(2026, 12, 1, 20, 30, tzinfo=UTC))
+    clinic.sync()
+    clinic.tick(datetime(2026, 12, 1, 10, 2, tzinfo=UTC))
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=UTC))  # 08:00 in Sydney, after the 07:30 visit
+    assert clinic.messages(confirmation) == []
+    assert clinic.reasons(confirmation) == [
+        "Due in quiet hours (20:00–08:00), and the morning would be after the appointment's start."]
+
+
+def test_a_wait_of_whole_days_keeps_the_wall_clock_across_daylight_saving(db, sandbox, app, monkeypatch):
+    """A follow-up "1 day later" goes at the same clinic time the next day, also when DST ends between."""
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", "Australia/Sydney")
+    sydney = ZoneInfo("Australia/Sydney")
+    clinic, traveller = _clinic_at(db, sandbox, datetime(2026, 4, 1, 0, 0, tzinfo=UTC))
+    try:
+        clinic.book(clinic.patient(), datetime(2026, 4, 3, 22, 0, tzinfo=UTC))  # Sat 4 Apr 09:00 AEDT
+        clinic.sync()
+        thanks = clinic.automation(Trigger.FINISHED, [
+            clinic.email_step(), AutomationStep(type="wait", wait_minutes=24 * 60), clinic.email_step()])
+        first = clinic.appointment(_only_appointment(clinic)).ends_at + HOUR + MIN
+        clinic.tick(first)
+        wall = first.astimezone(sydney).replace(tzinfo=None) + timedelta(days=1)
+        next_day = wall.replace(tzinfo=sydney).astimezone(UTC)  # Sunday, AEST: 25 real hours later
+        [run] = clinic.runs(thanks)
+        assert run.next_at == next_day and next_day - first == timedelta(hours=25)
+        # The preview times a wait the same way.
+        later = clinic.automation(Trigger.FINISHED, [AutomationStep(type="wait", wait_minutes=24 * 60),
+                                                     clinic.email_step()], grace_minutes=61)
+        appointment = clinic.appointment(_only_appointment(clinic))
+        row = preview.row_for(later, triggers.Candidate(appointment, "finished", first))
+        assert row.send_at == next_day and row.reason is None
+        assert clinic.reasons(thanks) == [f"Waiting until Sun 5 Apr {wall:%H:%M}."]
+        clinic.tick(next_day - MIN)
+        assert len(clinic.messages(thanks)) == 1
+        clinic.tick(next_day + MIN)
+        assert len(clinic.messages(thanks)) == 2
+    finally:
+        traveller.stop()
+
+
+def test_a_cancellation_nudge_in_quiet_hours_still_waits_for_the_morning(clinic):
+    # Cancelled on Tue 1 Dec at 21:00 in Sydney, for Wed 2 Dec 07:30: nothing is going ahead, so it just waits.
+    nudge = clinic.automation(Trigger.CANCELLED)
+    visit = clinic.book(clinic.patient(), datetime(2026, 12, 1, 20, 30, tzinfo=UTC))
+    clinic.sync()
+    clinic.at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    clinic.world.cancel_appointment(visit)
+    clinic.sync()
+    clinic.tick(datetime(2026, 12, 1, 10, 2, tzinfo=UTC))
+    assert clinic.reasons(nudge) == ["Quiet hours (20:00–08:00): waiting until Wed 2 Dec 08:00."]
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=UTC))
+    assert clinic.sent_to(nudge) == ["+61412345678"]

@@ -156,3 +156,26 @@ def test_a_waiting_reminder_stops_when_the_appointment_is_cancelled(clinic):
     assert clinic.messages(reminder) == []
     [run] = clinic.runs(reminder)
     assert run.status == "stopped" and run.stop_reason == "The appointment was cancelled."
+
+
+def test_a_reminder_waiting_for_the_morning_is_dropped_when_the_sync_sees_a_move(clinic):
+    """The old send is dropped, the reminder follows the new time, and the patient gets one."""
+    from datetime import datetime, timezone
+
+    utc = timezone.utc
+    ana = clinic.patient()
+    visit = clinic.book(ana, datetime(2026, 12, 1, 21, 30, tzinfo=utc))  # Wed 2 Dec 08:30 in Sydney
+    clinic.sync()
+    reminder = clinic.automation(Trigger.UPCOMING, offset_minutes=12 * 60)
+    clinic.tick(datetime(2026, 12, 1, 9, 31, tzinfo=utc))  # 20:31: quiet hours, waits for 08:00
+    assert clinic.messages(reminder) == [] and clinic.runs(reminder)[0].status == "waiting"
+    clinic.at(datetime(2026, 12, 1, 10, 0, tzinfo=utc))
+    clinic.world.reschedule_appointment(visit, datetime(2026, 12, 2, 4, 0, tzinfo=utc))  # Wed 15:00
+    clinic.sync()
+    # 08:00: the old time's send is dropped; the new time's reminder (due at 03:00) goes now, once.
+    clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=utc))
+    clinic.tick(datetime(2026, 12, 1, 21, 2, tzinfo=utc))
+    old = next(run for run in clinic.runs(reminder) if run.occurrence == "start-20261201T213000Z")
+    assert old.status == "stopped" and old.stop_reason
+    [message] = clinic.messages(reminder)
+    assert message.key.endswith(f"appointment:{visit}:start-20261202T040000Z") and "3:00 pm" in message.body_text

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from oncord.models import Automation, AutomationLog, AutomationRun, AutomationStep, MessageTemplate, Role
+from oncord.models import Automation, AutomationLog, ClinikoConnection, AutomationRun, AutomationStep, MessageTemplate, Role
 from oncord.timestamps import utcnow
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, ContactFactory, PractitionerFactory
 
@@ -190,7 +190,8 @@ def test_editing_reorders_steps_in_place(client, db, login_as, csrf_token):
 
 
 @pytest.mark.parametrize("path", ["/marketing/automations/999/", "/marketing/automations/999/log",
-                                  "/marketing/automations/999/enable", f"/marketing/automations/{2**31 - 1}/",
+                                  "/marketing/automations/999/enable", "/marketing/automations/999/delete",
+                                  f"/marketing/automations/{2**31}/delete", f"/marketing/automations/{2**31 - 1}/",
                                   f"/marketing/automations/{2**31}/", "/marketing/automations/abc/"])
 def test_bad_ids_are_not_found(client, db, login_as, path):
     login_as()
@@ -205,6 +206,7 @@ def test_switching_on_never_replays_and_a_backfill_is_confirmed_first(client, db
     ben = ContactFactory(first_name="Ben", last_name="Jones", phone=None)
     AppointmentFactory(contact=ana, starts_at=utcnow() + timedelta(hours=12))  # its reminder fell due 12 hours ago
     AppointmentFactory(contact=ben, starts_at=utcnow() + timedelta(hours=13))
+    db.session.add(ClinikoConnection(shard="au2", live_since=utcnow() - timedelta(days=3)))  # live: the tick sends
     db.session.commit()
     since_day = (utcnow() - timedelta(days=2)).date().isoformat()
     page = client.get(f"/marketing/automations/{automation.id}/enable").get_data(as_text=True)
@@ -346,3 +348,38 @@ def test_the_list_shows_the_next_send_of_an_enabled_automation_before_any_run_st
     due = (utcnow().replace(second=0, microsecond=0) + timedelta(hours=26)).astimezone(ZoneInfo(app.config["CLINIC_TIMEZONE"]))
     listing = client.get("/marketing/automations/").get_data(as_text=True)
     assert due.strftime("%-d %b %Y, %-I:%M %p") in listing  # Ana's: Cy has no mobile number, so hers is skipped
+
+
+def test_deleting_asks_first_then_stops_the_runs_and_keeps_the_log(client, db, login_as, csrf_token):
+    login_as()
+    automation = _automation(db, _template(db), name="Recall after six months")
+    ana = ContactFactory(first_name="Ana", last_name="Smith")
+    appointment = AppointmentFactory(contact=ana)
+    db.session.flush()
+    now = utcnow()
+    db.session.add(AutomationLog(automation_id=automation.id, contact_id=ana.id, appointment_id=appointment.id,
+                                 step_position=0, step_type="sms", outcome="sent", at=now - timedelta(hours=2)))
+    run = AutomationRun(key="k-delete", automation_id=automation.id, contact_id=ana.id, appointment_id=appointment.id,
+                        occurrence="x", triggered_at=now, next_at=now - timedelta(minutes=1), status="waiting")
+    db.session.add(run)
+    automation.enabled = True
+    db.session.commit()
+    edit = client.get(f"/marketing/automations/{automation.id}/").get_data(as_text=True)
+    assert f'href="/marketing/automations/{automation.id}/delete"' in edit
+    ask = client.get(f"/marketing/automations/{automation.id}/delete").get_data(as_text=True)
+    assert "confirm-card" in ask and "Recall after six months" in ask and "the 1 person part-way through it" in ask
+    assert client.post(f"/marketing/automations/{automation.id}/delete").status_code == 400  # no CSRF token
+    assert db.session.get(Automation, automation.id).deleted_at is None
+    token = csrf_token(f"/marketing/automations/{automation.id}/delete")
+    response = client.post(f"/marketing/automations/{automation.id}/delete", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/marketing/automations/")
+    db.session.expire_all()
+    deleted = db.session.get(Automation, automation.id)
+    assert deleted.deleted_at is not None and not deleted.enabled
+    stopped = db.session.get(AutomationRun, run.id)
+    assert (stopped.status, stopped.next_at, stopped.stop_reason) == ("stopped", None, "The automation was deleted.")
+    assert f'id="automation-{automation.id}"' not in client.get("/marketing/automations/").get_data(as_text=True)
+    assert client.get(f"/marketing/automations/{automation.id}/").status_code == 404
+    assert client.get(f"/marketing/automations/{automation.id}/enable").status_code == 404
+    log = client.get(f"/marketing/automations/{automation.id}/log").get_data(as_text=True)
+    assert "Deleted" in log and "Ana Smith" in log and "Sent" in log  # the log is kept

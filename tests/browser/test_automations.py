@@ -179,3 +179,23 @@ def _zone():
 
     from flask import current_app
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def test_delete_an_automation_from_its_page(page, sign_in, screenshot):
+    from oncord.models import AutomationStep
+
+    _seed_in_db()
+    template = db.session.query(MessageTemplate).filter_by(name="Reminder SMS").one()
+    automation = Automation(name="Old recall", trigger="upcoming", offset_minutes=1440)
+    automation.steps = [AutomationStep(position=0, type="sms", template_id=template.id, kind="factual")]
+    db.session.add(automation)
+    db.session.commit()
+    sign_in("staff")
+    page.goto(f"/marketing/automations/{automation.id}/")
+    page.click("#delete-automation")
+    expect(page.locator(".confirm-card")).to_contain_text("Old recall")
+    screenshot("automation-delete-confirm")
+    page.click("button:has-text('Delete automation')")
+    expect(page.locator(".flash, [role=status], main").first).to_contain_text("is deleted")
+    expect(page.locator(f"#automation-{automation.id}")).to_have_count(0)
+    screenshot("automation-deleted")
