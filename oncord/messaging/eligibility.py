@@ -22,8 +22,10 @@ def address_for(contact: Contact, channel: str) -> str | None:
     return contact.phone if phonenumbers.number_type(number) in SMS_CAPABLE else None
 
 
-def why_not(contact: Contact | None, channel: str, kind: str, address: str | None = None) -> str | None:
-    """Why this message must not go, or None when it may. `address`: where it would go (default: the contact's).
+def why_not(contact: Contact | None, channel: str, kind: str, address: str | None = None, *,
+            is_suppressed=None) -> str | None:
+    """Why this message must not go, or None when it may. `address`: where it would go (default: the contact's);
+    `is_suppressed`: the erased-address check (the automations preview passes answers it read in bulk).
 
     Marketing needs Subscribed; factual and test messages go to Pending too; Unsubscribed
     never gets anything. A test send to a staff address has no contact.
@@ -39,7 +41,8 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
     if not address:
         return "No email address." if channel == "email" else "No mobile number."
     patient_id = contact.cliniko_patient_id if contact is not None else None
-    if suppressions.is_suppressed(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
+    check = is_suppressed or suppressions.is_suppressed
+    if check(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
         return "This person was erased from oncord and must not be contacted."
     return None
 
