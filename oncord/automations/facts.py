@@ -75,11 +75,14 @@ class PreloadedFacts(LiveFacts):
         self._suppressed_patients: set[int] = set()
         self._suppressed_emails: set[str] = set()
         self._suppressed_phones: set[str] = set()
+        # Each address hashed once here, not again for every row that asks about it.
+        self._email_hashes = {c.email: suppressions.email_hash(c.email) for c in contacts.values() if c.email}
+        self._phone_hashes = {c.phone: suppressions.phone_hash(c.phone) for c in contacts.values() if c.phone}
         for chunk in chunks(ids):
             people = [contacts[i] for i in chunk]
             patients = [c.cliniko_patient_id for c in people if c.cliniko_patient_id is not None]
-            emails = [h for h in (suppressions.email_hash(c.email) for c in people) if h]
-            phones = [h for h in (suppressions.phone_hash(c.phone) for c in people) if h]
+            emails = [h for h in (self._email_hashes.get(c.email) for c in people if c.email) if h]
+            phones = [h for h in (self._phone_hashes.get(c.phone) for c in people if c.phone) if h]
             rows = db.session.execute(select(Suppression.cliniko_patient_id, Suppression.email_hash,
                                              Suppression.phone_hash).where(
                 Suppression.lifted_at.is_(None), or_(Suppression.cliniko_patient_id.in_(patients),
@@ -111,9 +114,17 @@ class PreloadedFacts(LiveFacts):
 
     def is_suppressed(self, *, email: str | None = None, phone: str | None = None,
                       patient_id: int | None = None) -> bool:
-        return (patient_id is not None and patient_id in self._suppressed_patients) \
-            or (email is not None and suppressions.email_hash(email) in self._suppressed_emails) \
-            or (phone is not None and suppressions.phone_hash(phone) in self._suppressed_phones)
+        if patient_id is not None and patient_id in self._suppressed_patients:
+            return True
+        if email is not None:
+            hashed = self._email_hashes[email] if email in self._email_hashes else suppressions.email_hash(email)
+            if hashed in self._suppressed_emails:
+                return True
+        if phone is not None:
+            hashed = self._phone_hashes[phone] if phone in self._phone_hashes else suppressions.phone_hash(phone)
+            if hashed in self._suppressed_phones:
+                return True
+        return False
 
     def last_tagged_send(self, contact_id: int, tag: str, since: datetime, now: datetime,
                          run_id: int | None) -> datetime | None:
