@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from oncord.automations import clinic_time
+from oncord.automations import clinic_time, triggers
 from oncord.automations.facts import LIVE, LiveFacts
 from oncord.messaging import eligibility
 from oncord.models import (
@@ -11,7 +11,7 @@ from oncord.models import (
 )
 
 
-def why_not_start(automation: Automation, candidate, facts: LiveFacts = LIVE) -> str | None:
+def why_not_start(automation: Automation, candidate: triggers.Candidate, facts: LiveFacts = LIVE) -> str | None:
     """Why a run is not started at all for this trigger (recorded as a skipped run)."""
     appointment = candidate.appointment
     if candidate.late and automation.late_booking == LateBooking.SKIP.value:
