@@ -3,32 +3,29 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from oncord.automations import clinic_time, triggers
-from oncord.extensions import db
+from oncord.automations.facts import LIVE, LiveFacts, spacing_tag
 from oncord.messaging import eligibility
 from oncord.models import (
-    Appointment, Automation, AutomationLog, AutomationStep, ConsentStatus, Contact, LateBooking, Outcome, StepType,
-    Trigger,
+    Appointment, Automation, AutomationStep, ConsentStatus, Contact, LateBooking, StepType, Trigger,
 )
 
 
-def why_not_start(automation: Automation, candidate: triggers.Candidate) -> str | None:
+def why_not_start(automation: Automation, candidate: triggers.Candidate, facts: LiveFacts = LIVE) -> str | None:
     """Why a run is not started at all for this trigger (recorded as a skipped run)."""
     appointment = candidate.appointment
     if candidate.late and automation.late_booking == LateBooking.SKIP.value:
         return "Booked after the reminder was due; this automation skips late bookings."
     if automation.trigger == Trigger.BOOKED.value and automation.first_appointment_only \
-            and not triggers.is_first_appointment(appointment):
+            and not facts.is_first_appointment(appointment):
         return "Not the patient's first appointment."
-    if automation.trigger == Trigger.NO_RETURN.value and triggers.has_upcoming_after(appointment):
+    if automation.trigger == Trigger.NO_RETURN.value and facts.has_upcoming_after(appointment):
         return "The patient has booked again."
     return None
 
 
 def why_stop(automation: Automation, appointment: Appointment | None, occurrence: str,
-             now: datetime, *, starts_at: datetime | None = None) -> str | None:
+             now: datetime, *, starts_at: datetime | None = None, facts: LiveFacts = LIVE) -> str | None:
     """Why a run must stop before its next step, from what oncord knows of the appointment.
 
     A move is not decided here: the synced row may be older than a run re-timed from Cliniko,
@@ -43,7 +40,7 @@ def why_stop(automation: Automation, appointment: Appointment | None, occurrence
         return "The patient did not arrive."
     if trigger is Trigger.UPCOMING and (starts_at or appointment.starts_at) <= now:
         return "The appointment has already started."
-    if trigger is Trigger.NO_RETURN and triggers.has_upcoming_after(appointment):
+    if trigger is Trigger.NO_RETURN and facts.has_upcoming_after(appointment):
         return "The patient has booked again."
     return None
 
@@ -63,31 +60,21 @@ def unsubscribed_reason(contact: Contact | None, step: AutomationStep) -> str | 
 
 
 def why_not_send(automation: Automation, step: AutomationStep, contact: Contact | None, *, run_id: int | None,
-                 now: datetime) -> str | None:
+                 now: datetime, facts: LiveFacts = LIVE) -> str | None:
     """Why this send step is skipped: consent, address, suppression, spacing, a missing template."""
     if step.template_id is None or step.template is None:
         return "The step has no template (it was deleted)."
-    if reason := eligibility.why_not(contact, channel_of(step), step.kind):
+    if reason := eligibility.why_not(contact, channel_of(step), step.kind, is_suppressed=facts.is_suppressed):
         return reason
-    return spacing_reason(automation, contact, run_id=run_id, now=now)
-
-
-def spacing_tag(tag: str | None) -> str | None:
-    """Tags group automations whatever their case or stray spaces ("Recall" and "recall ")."""
-    return (tag or "").strip().casefold() or None
+    return spacing_reason(automation, contact, run_id=run_id, now=now, facts=facts)
 
 
 def spacing_reason(automation: Automation, contact: Contact | None, *, run_id: int | None,
-                   now: datetime) -> str | None:
+                   now: datetime, facts: LiveFacts = LIVE) -> str | None:
     if not automation.tag or not automation.skip_if_messaged_within_days or contact is None:
         return None
     since = now - timedelta(days=automation.skip_if_messaged_within_days)
-    stmt = select(AutomationLog.at).where(
-        AutomationLog.contact_id == contact.id, AutomationLog.tag == spacing_tag(automation.tag),
-        AutomationLog.outcome == Outcome.SENT.value, AutomationLog.at >= since, AutomationLog.at <= now)
-    if run_id is not None:
-        stmt = stmt.where(AutomationLog.run_id != run_id)  # its own earlier steps do not count
-    last = db.session.scalar(stmt.order_by(AutomationLog.at.desc()).limit(1))
+    last = facts.last_tagged_send(contact.id, spacing_tag(automation.tag), since, now, run_id)
     if last is None:
         return None
     return (f"Got a message from an automation tagged “{automation.tag}” on {clinic_time.format_local(last)}, "

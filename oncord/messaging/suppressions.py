@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -19,7 +20,12 @@ from oncord.models import Contact, Suppression
 
 
 def _key() -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"oncord suppression hashes v1", hashlib.sha256).digest()
+    return _derived_key(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _derived_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"oncord suppression hashes v1", hashlib.sha256).digest()
 
 
 def email_hash(email: str | None) -> str | None:
