@@ -32,7 +32,7 @@ from oncord import create_app
 from oncord.extensions import db
 from oncord.messaging.channels.outbox import OutboxChannel
 from oncord.messaging.channels.smtp import SmtpChannel
-from oncord.messaging.deliver import deliver
+from oncord.messaging.deliver import deliver, deliver_batch
 from oncord.messaging.drafts import EmailDraft
 from oncord.messaging.email_message import build_email_message
 from oncord.messaging.settings import EffectiveSettings
@@ -99,6 +99,17 @@ def through_oncord(prefix: str, ids: list[int], drafts: dict[int, EmailDraft], c
     return time.perf_counter() - started
 
 
+def through_batch(prefix: str, ids: list[int], drafts: dict[int, EmailDraft], channel) -> float:
+    """One slice through `deliver_batch`: claims in one commit, one commit per message after that."""
+    started = time.perf_counter()
+    contacts = db.session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id))
+    outcomes = deliver_batch([(f"{prefix}:{c.id}", c, drafts[c.id]) for c in contacts], kind="marketing",
+                             source="campaign", channel=channel)
+    assert all(o.status == "sent" for o in outcomes), outcomes
+    db.session.expunge_all()
+    return time.perf_counter() - started
+
+
 def bare_smtplib(smtp: smtplib.SMTP, payloads: list[tuple[str, bytes]], sender: str) -> float:
     started = time.perf_counter()
     for to, payload in payloads:
@@ -135,14 +146,16 @@ def main() -> None:
                 ids = sorted(drafts)
                 db.session.expunge_all()
                 # Interleaved slices, so the shared machine's load falls on all three alike.
-                floor = oncord = outbox = 0.0
+                floor = oncord = batch = outbox = outbox_batch = 0.0
                 with smtplib.SMTP("127.0.0.1", port) as smtp, SmtpChannel(settings) as channel, \
                         OutboxChannel(EffectiveSettings()) as recorder:
                     for start in range(0, len(ids), args.slice):
                         part = ids[start:start + args.slice]
                         floor += bare_smtplib(smtp, [payloads[i] for i in part], settings.from_address)
                         oncord += through_oncord("bench-smtp", part, drafts, channel)
+                        batch += through_batch("bench-batch", part, drafts, channel)
                         outbox += through_oncord("bench-outbox", part, drafts, recorder)
+                        outbox_batch += through_batch("bench-outbox-batch", part, drafts, recorder)
                 db.session.remove()
                 db.engine.dispose()
     finally:
@@ -154,7 +167,9 @@ def main() -> None:
     print(f"rendering (markdown-it-py):      {n / rendering:9,.0f} messages/s")
     print(f"bare smtplib, one connection:    {n / floor:9,.0f} messages/s  (the floor)")
     print(f"oncord deliver + SmtpChannel:    {n / oncord:9,.0f} messages/s  = {floor / oncord:.2f} of the bare loop")
+    print(f"oncord deliver_batch + SmtpChannel: {n / batch:6,.0f} messages/s  = {floor / batch:.2f} of the bare loop")
     print(f"oncord deliver, outbox mode:     {n / outbox:9,.0f} messages/s")
+    print(f"oncord deliver_batch, outbox:    {n / outbox_batch:9,.0f} messages/s")
 
 
 if __name__ == "__main__":
