@@ -6,6 +6,11 @@ An aiosmtpd server (the Sink handler, its own process) listens on loopback. Ever
 rendered first (Markdown through markdown-it-py, a per-contact greeting), then sent:
 1. oncord: `deliver()` per message over one open `SmtpChannel`, in slices of contacts (claim, eligibility check,
    start_sending, SMTP transaction, mark_sent: each state committed before the next step);
+1b. oncord: `deliver_batch()` per slice over the same kind of channel (the slice's claims in one
+   commit, eligibility for the slice with one suppression query, then per message: "sending"
+   committed before the SMTP transaction, "sent" committed with the next one's "sending");
+1c. the ledger alone: `deliver_batch()` over a channel that `sendmail`s the floor's pre-built
+   bytes (no rendering of headers, no unsubscribe link): what the never-twice rule itself costs;
 2. the floor: the same messages, pre-built as bytes, through `smtplib.SMTP.sendmail` over
    one connection, with no database at all;
 3. outbox mode: `deliver()` with no SMTP host (recorded, nothing sent).
@@ -33,8 +38,8 @@ from oncord.extensions import db
 from oncord.messaging.channels.outbox import OutboxChannel
 from oncord.messaging.channels.smtp import SmtpChannel
 from oncord.messaging.deliver import deliver, deliver_batch
-from oncord.messaging.drafts import EmailDraft
-from oncord.messaging.email_message import build_email_message
+from oncord.messaging.drafts import EmailDraft, Receipt
+from oncord.messaging.email_message import build_email
 from oncord.messaging.settings import EffectiveSettings
 from oncord.models import ConsentStatus, Contact
 
@@ -110,15 +115,41 @@ def through_batch(prefix: str, ids: list[int], drafts: dict[int, EmailDraft], ch
     return time.perf_counter() - started
 
 
+class PrebuiltSmtp:
+    """A channel that sends the floor's pre-built bytes with `sendmail`: `deliver_batch` through it
+    costs the ledger's work (claims, eligibility, one commit per message) and nothing else."""
+    name = "smtp"
+
+    def __init__(self, smtp: smtplib.SMTP, payloads: dict[str, bytes], sender: str):
+        self.smtp, self.payloads, self.sender = smtp, payloads, sender
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def send(self, draft):
+        self.smtp.sendmail(self.sender, [draft.to], self.payloads[draft.to])
+        return Receipt(provider_id="<bench>", answer="250 OK")
+
+
+def ledger_only(ids: list[int], drafts: dict[int, EmailDraft], channel: PrebuiltSmtp) -> float:
+    """The ledger's floor: `deliver_batch` (factual, so no unsubscribe link is made) over pre-built bytes."""
+    started = time.perf_counter()
+    contacts = db.session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id))
+    outcomes = deliver_batch([(f"bench-ledger:{c.id}", c, drafts[c.id]) for c in contacts], kind="factual",
+                             source="campaign", channel=channel)
+    assert all(o.status == "sent" for o in outcomes), outcomes
+    db.session.expunge_all()
+    return time.perf_counter() - started
+
+
 def bare_smtplib(smtp: smtplib.SMTP, payloads: list[tuple[str, bytes]], sender: str) -> float:
     started = time.perf_counter()
     for to, payload in payloads:
         smtp.sendmail(sender, [to], payload)
     return time.perf_counter() - started
-
-
-def _wire_bytes(message) -> bytes:
-    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # SMTP lines end in CRLF
 
 
 def main() -> None:
@@ -142,18 +173,20 @@ def main() -> None:
                 started = time.perf_counter()
                 drafts = dict(zip([c.id for c in contacts], render(contacts)))
                 rendering = time.perf_counter() - started
-                payloads = {i: (d.to, _wire_bytes(build_email_message(d, settings))) for i, d in drafts.items()}
+                payloads = {i: (d.to, build_email(d, settings).data) for i, d in drafts.items()}
                 ids = sorted(drafts)
                 db.session.expunge_all()
                 # Interleaved slices, so the shared machine's load falls on all three alike.
-                floor = oncord = batch = outbox = outbox_batch = 0.0
+                floor = oncord = batch = ledger = outbox = outbox_batch = 0.0
                 with smtplib.SMTP("127.0.0.1", port) as smtp, SmtpChannel(settings) as channel, \
-                        OutboxChannel(EffectiveSettings()) as recorder:
+                        OutboxChannel(EffectiveSettings()) as recorder, smtplib.SMTP("127.0.0.1", port) as raw:
+                    prebuilt = PrebuiltSmtp(raw, dict(payloads.values()), settings.from_address)
                     for start in range(0, len(ids), args.slice):
                         part = ids[start:start + args.slice]
                         floor += bare_smtplib(smtp, [payloads[i] for i in part], settings.from_address)
                         oncord += through_oncord("bench-smtp", part, drafts, channel)
                         batch += through_batch("bench-batch", part, drafts, channel)
+                        ledger += ledger_only(part, drafts, prebuilt)
                         outbox += through_oncord("bench-outbox", part, drafts, recorder)
                         outbox_batch += through_batch("bench-outbox-batch", part, drafts, recorder)
                 db.session.remove()
@@ -168,6 +201,8 @@ def main() -> None:
     print(f"bare smtplib, one connection:    {n / floor:9,.0f} messages/s  (the floor)")
     print(f"oncord deliver + SmtpChannel:    {n / oncord:9,.0f} messages/s  = {floor / oncord:.2f} of the bare loop")
     print(f"oncord deliver_batch + SmtpChannel: {n / batch:6,.0f} messages/s  = {floor / batch:.2f} of the bare loop")
+    print(f"ledger only (deliver_batch over the floor's bytes): {n / ledger:,.0f} messages/s  "
+          f"= {floor / ledger:.2f} of the bare loop")
     print(f"oncord deliver, outbox mode:     {n / outbox:9,.0f} messages/s")
     print(f"oncord deliver_batch, outbox:    {n / outbox_batch:9,.0f} messages/s")
 

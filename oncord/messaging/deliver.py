@@ -91,8 +91,10 @@ def deliver_batch(items: list[tuple[str, Contact | None, Draft]], *, kind: str, 
     """
     drafts = [(key, unsubscribe.with_unsubscribe_headers(draft, contact, kind, key), contact)
               for key, contact, draft in items]
+    contact_ids = [contact.id if contact is not None else None for _, _, contact in drafts]  # before the commit
     claimed = ledger.claim_many(drafts, kind=kind, source=source, source_id=source_id)
-    rows = [(claimed[key], key, kind, draft, contact) for key, draft, contact in drafts if key in claimed]
+    rows = [(claimed[key], key, kind, draft, contact_id)
+            for (key, draft, _), contact_id in zip(drafts, contact_ids) if key in claimed]
     outcomes = {o.key: o for o in _send_many(rows, channel)}
     return [outcomes.get(key) or Outcome(key, None, None) for key, _, _ in items]
 
@@ -109,7 +111,7 @@ def send_queued_batch(message_ids: list[int], channel: Channel | None = None) ->
     for row in found:
         contact = contacts.get(row.contact_id)
         draft = unsubscribe.with_unsubscribe_headers(ledger.draft_of(row), contact, row.kind, row.key)
-        rows.append((row.id, row.key, row.kind, draft, contact))
+        rows.append((row.id, row.key, row.kind, draft, row.contact_id))
     return _send_many(rows, channel)
 
 
@@ -122,13 +124,14 @@ def _contacts(ids: set[int | None]) -> dict[int, Contact]:
                                                 .execution_options(populate_existing=True))}
 
 
-def _send_many(rows: list[tuple[int, str, str, Draft, Contact | None]], channel: Channel | None) -> list[Outcome]:
-    """Check every claimed row again, then send the eligible ones, each "sending" before the provider has it."""
+def _send_many(rows: list[tuple[int, str, str, Draft, int | None]], channel: Channel | None) -> list[Outcome]:
+    """Check every claimed row again (its contact read afresh), then send the eligible ones, each
+    "sending" before the provider has it. Rows: (message id, key, kind, draft, contact id)."""
     if not rows:
         return []
-    contacts = _contacts({contact.id for *_, contact in rows if contact is not None})
-    rows = [(i, key, kind, draft, contacts.get(contact.id) if contact is not None else None)
-            for i, key, kind, draft, contact in rows]
+    contacts = _contacts({contact_id for *_, contact_id in rows})
+    rows = [(i, key, kind, draft, contacts.get(contact_id) if contact_id is not None else None)
+            for i, key, kind, draft, contact_id in rows]
     outcomes, skipped, eligible = [], {}, []
     for channel_name in {draft.channel for *_, draft, _ in rows}:
         for kind in {kind for _, _, kind, draft, _ in rows if draft.channel == channel_name}:
