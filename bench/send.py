@@ -1,6 +1,6 @@
 """Benchmark: 10,000 rendered marketing emails through oncord's send path vs a bare smtplib loop.
 
-    .venv/bin/python bench/send.py [--messages 10000] [--db sqlite|postgresql]
+    .venv/bin/python bench/send.py [--messages 10000] [--db sqlite|postgresql] [--per-commit 1]
 
 An aiosmtpd server (the Sink handler, its own process) listens on loopback. Every message is
 rendered first (Markdown through markdown-it-py, a per-contact greeting), then sent:
@@ -58,6 +58,9 @@ The Harbour Physio team
 """
 
 
+PER_COMMIT = 1
+
+
 def start_server() -> tuple[subprocess.Popen, int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,7 +112,7 @@ def through_batch(prefix: str, ids: list[int], drafts: dict[int, EmailDraft], ch
     started = time.perf_counter()
     contacts = db.session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id))
     outcomes = deliver_batch([(f"{prefix}:{c.id}", c, drafts[c.id]) for c in contacts], kind="marketing",
-                             source="campaign", channel=channel)
+                             source="campaign", channel=channel, per_commit=PER_COMMIT)
     assert all(o.status == "sent" for o in outcomes), outcomes
     db.session.expunge_all()
     return time.perf_counter() - started
@@ -139,7 +142,7 @@ def ledger_only(ids: list[int], drafts: dict[int, EmailDraft], channel: Prebuilt
     started = time.perf_counter()
     contacts = db.session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id))
     outcomes = deliver_batch([(f"bench-ledger:{c.id}", c, drafts[c.id]) for c in contacts], kind="factual",
-                             source="campaign", channel=channel)
+                             source="campaign", channel=channel, per_commit=PER_COMMIT)
     assert all(o.status == "sent" for o in outcomes), outcomes
     db.session.expunge_all()
     return time.perf_counter() - started
@@ -157,7 +160,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--slice", type=int, default=50, help="contacts loaded and sent per slice")
+    parser.add_argument("--per-commit", type=int, default=1,
+                        help="deliver_batch's per_commit: messages marked sending per commit")
     args = parser.parse_args()
+    global PER_COMMIT
+    PER_COMMIT = args.per_commit
     logging.disable(logging.WARNING)
     server, port = start_server()
     try:
@@ -196,7 +203,7 @@ def main() -> None:
         server.wait(10)
     n = args.messages
     print(f"{n:,} marketing emails, database {args.db}, aiosmtpd (Sink) on loopback, security none, "
-          f"slices of {args.slice}")
+          f"slices of {args.slice}, deliver_batch per_commit={args.per_commit}")
     print(f"rendering (markdown-it-py):      {n / rendering:9,.0f} messages/s")
     print(f"bare smtplib, one connection:    {n / floor:9,.0f} messages/s  (the floor)")
     print(f"oncord deliver + SmtpChannel:    {n / oncord:9,.0f} messages/s  = {floor / oncord:.2f} of the bare loop")

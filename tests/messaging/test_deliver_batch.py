@@ -205,3 +205,37 @@ def test_outbox_mode_records_the_headers_as_they_would_be_sent(db):
         assert message.headers["Content-Type"].startswith("multipart/alternative")
         assert message.provider_id == message.headers["Message-ID"]
         assert message.headers["List-Unsubscribe"].startswith("<http")
+
+
+def test_several_per_commit_a_crash_leaves_the_group_uncertain_and_nothing_is_sent_twice(db):
+    contacts = subscribed_contacts(db, 5)
+    channel = ScriptedChannel(None, None, None, None, WorkerKilled())  # dies on the 5th
+    try:
+        deliver_batch(items(contacts), kind="marketing", source="campaign", channel=channel, per_commit=3)
+    except WorkerKilled:
+        pass
+    _db.session.rollback()
+    keys = [key for key, *_ in items(contacts)]
+    # The first three's results were committed with the last two's "sending"; the fifth died in the provider call.
+    assert [statuses(db)[k] for k in keys] == ["sent", "sent", "sent", "sending", "sending"]
+    later = ScriptedChannel()
+    send_queued_batch(_db.session.scalars(select(Message.id)).all(), channel=later, per_commit=3)
+    assert later.sent == []  # "sending" is never sent again (recovery makes both uncertain)
+
+
+def test_several_per_commit_send_each_once_with_two_workers_racing(app, db, recording):
+    contacts = subscribed_contacts(db, 20)
+    claimed = ledger.claim_many([(k, d, c) for k, c, d in items(contacts)], kind="marketing", source="campaign")
+    message_ids, barrier = sorted(claimed.values()), threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            send_queued_batch(message_ids, per_commit=4)
+            _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join(timeout=120) for t in threads]
+    assert sorted(c["to"] for c in calls(recording)) == sorted(c.email for c in contacts)
+    assert set(statuses(db).values()) == {"sent"}
