@@ -10,6 +10,7 @@ from oncord.models import ConsentStatus, Contact, MessageKind
 
 MISSING_SENDER_IDENTITY = ("Add the clinic's name and postal address under Settings > Messaging "
                            "before sending marketing email.")
+SUPPRESSED = "This person was erased from oncord and must not be contacted."
 SMS_CAPABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -41,6 +42,39 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
     never gets anything. A test send to a staff address has no contact. Marketing email also
     needs the sender identity (Spam Act: the sender must be identified in the footer).
     """
+    found = why_not_before_suppression(contact, channel, kind, address)
+    if isinstance(found, str):
+        return found
+    address, patient_id = found
+    check = is_suppressed or suppressions.is_suppressed
+    if check(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
+        return SUPPRESSED
+    return None
+
+
+def why_not_many(checks: list[tuple[Contact | None, str | None]], channel: str, kind: str) -> list[str | None]:
+    """`why_not` for each (contact, address) of a batch, with one suppression query for all of them."""
+    reasons: list[str | None] = []
+    pending: list[tuple[int, str, int | None]] = []  # (index, address, patient id) still to check
+    for index, (contact, address) in enumerate(checks):
+        reason = why_not_before_suppression(contact, channel, kind, address)
+        if isinstance(reason, tuple):
+            pending.append((index, *reason))
+            reason = None
+        reasons.append(reason)
+    hash_of = suppressions.email_hash if channel == "email" else suppressions.phone_hash
+    addresses = [address for _, address, _ in pending]
+    hashes, patient_ids = suppressions.suppressed_among(
+        **{("emails" if channel == "email" else "phones"): addresses}, patient_ids=[p for _, _, p in pending])
+    for index, address, patient_id in pending:
+        if hash_of(address) in hashes or (patient_id is not None and patient_id in patient_ids):
+            reasons[index] = SUPPRESSED
+    return reasons
+
+
+def why_not_before_suppression(contact: Contact | None, channel: str, kind: str,
+                               address: str | None) -> str | tuple[str, int | None]:
+    """`why_not` up to the suppression check: a reason, or (address, patient id) still to check."""
     kind = MessageKind(kind)
     if contact is None:
         if kind not in (MessageKind.TEST, MessageKind.STAFF):  # to a staff address, not a contact
@@ -51,14 +85,10 @@ def why_not(contact: Contact | None, channel: str, kind: str, address: str | Non
         address = address or address_for(contact, channel)
     if not address:
         return "No email address." if channel == "email" else "No mobile number."
-    patient_id = contact.cliniko_patient_id if contact is not None else None
-    check = is_suppressed or suppressions.is_suppressed
-    if check(patient_id=patient_id, **{("email" if channel == "email" else "phone"): address}):
-        return "This person was erased from oncord and must not be contacted."
     if channel == "email" and kind is MessageKind.MARKETING and settings.missing_sender_identity(
             settings.effective_settings()):
         return MISSING_SENDER_IDENTITY
-    return None
+    return address, (contact.cliniko_patient_id if contact is not None else None)
 
 
 def _contact_reason(contact: Contact, channel: str, kind: MessageKind) -> str | None:

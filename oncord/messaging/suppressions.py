@@ -69,3 +69,25 @@ def suppression_for(contact: Contact, *, reason: str, user_id: int | None = None
                       cliniko_patient_id=contact.cliniko_patient_id, reason=reason, created_by_user_id=user_id)
     db.session.add(row)
     return row
+
+
+def suppressed_among(*, emails=(), phones=(), patient_ids=()) -> tuple[set[str], set[int]]:
+    """For a batch of sends, one indexed query: (hashes of these addresses that are suppressed,
+    these patient ids that are). `is_suppressed` answers for one; this answers the same for many."""
+    hashes = {h for h in (*map(email_hash, emails), *map(phone_hash, phones)) if h is not None}
+    ids = {i for i in patient_ids if i is not None}
+    conditions = []
+    if hashes:
+        conditions += [Suppression.email_hash.in_(hashes), Suppression.phone_hash.in_(hashes)]
+    if ids:
+        conditions.append(Suppression.cliniko_patient_id.in_(ids))
+    if not conditions:
+        return set(), set()
+    found_hashes, found_ids = set(), set()
+    for email, phone, patient_id in db.session.execute(
+            select(Suppression.email_hash, Suppression.phone_hash, Suppression.cliniko_patient_id)
+            .where(Suppression.lifted_at.is_(None), or_(*conditions))):
+        found_hashes |= {email, phone} & hashes
+        if patient_id in ids:
+            found_ids.add(patient_id)
+    return found_hashes, found_ids

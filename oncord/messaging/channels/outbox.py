@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from oncord.messaging.drafts import Draft, EmailDraft, Receipt
-from oncord.messaging.email_message import build_email_message, headers_of
+from oncord.messaging.email_message import build_email
 from oncord.messaging.settings import EffectiveSettings
 
 ANSWER = "Recorded in the outbox; nothing was sent (no provider is set up yet)."
@@ -24,6 +24,6 @@ class OutboxChannel:
 
     def send(self, draft: Draft) -> Receipt:
         if isinstance(draft, EmailDraft):
-            message = build_email_message(draft, self.settings)
-            return Receipt(provider_id=message["Message-ID"], answer=ANSWER, headers=headers_of(message))
+            built = build_email(draft, self.settings)  # the bytes SMTP would send, so the headers are theirs
+            return Receipt(provider_id=built.message_id, answer=ANSWER, headers=built.headers)
         return Receipt(provider_id=f"outbox-{uuid.uuid4()}", answer=ANSWER)

@@ -12,11 +12,10 @@ import re
 import smtplib
 import socket
 import ssl
-from email.message import EmailMessage
 
 from oncord.messaging.channels import PermanentFailure, TemporaryFailure
 from oncord.messaging.drafts import Draft, EmailDraft, Receipt
-from oncord.messaging.email_message import build_email_message, headers_of
+from oncord.messaging.email_message import build_email
 from oncord.messaging.settings import DEFAULT_PORTS, EffectiveSettings, insecure_smtp_reason
 
 CRLF = b"\r\n"
@@ -132,9 +131,10 @@ class SmtpChannel:
     def send(self, draft: Draft) -> Receipt:
         if not isinstance(draft, EmailDraft):
             raise PermanentFailure("The SMTP channel only sends email.")
-        message = build_email_message(draft, self.settings)
-        sender = message["From"].addresses[0].addr_spec
-        payload, options = _payload(message, draft.to, sender)
+        sender = self.settings.from_address or ""
+        international = not (draft.to.isascii() and sender.isascii())
+        built = build_email(draft, self.settings, utf8=international)
+        payload, options = _payload(built.data, international)
         for attempt in (1, 2):
             if self._smtp is None:
                 self.connect()  # TemporaryFailure when it cannot: nothing was handed over
@@ -142,14 +142,14 @@ class SmtpChannel:
                 raise PermanentFailure("The mail server cannot take an address with non-English characters "
                                        "(it does not offer SMTPUTF8).", code="smtputf8")
             try:
-                answer = self._transaction(sender, draft.to, payload, options)
+                answer = self._transaction(built.sender, draft.to, payload, options)
             except _Dropped:
                 self._smtp = None
                 if attempt == 2:
                     raise TemporaryFailure(f"The connection to the mail server at {self.host} dropped twice "
                                            "before the message was sent.", code="dropped") from None
                 continue  # the server never had the message text: reconnect and try once more
-            return Receipt(provider_id=message["Message-ID"], answer=answer, headers=headers_of(message))
+            return Receipt(provider_id=built.message_id, answer=answer, headers=built.headers)
         raise AssertionError("unreachable")
 
     def _transaction(self, sender: str, recipient: str, payload: bytes, options: list[str]) -> str:
@@ -197,11 +197,8 @@ class SmtpChannel:
         raise TemporaryFailure(f"The mail server could not take it now: {answer}", code=str(code))
 
 
-def _payload(message: EmailMessage, recipient: str, sender: str) -> tuple[bytes, list[str]]:
+def _payload(data: bytes, international: bool) -> tuple[bytes, list[str]]:
     """The DATA bytes (CRLF lines, leading dots doubled, ending in CRLF.CRLF) and MAIL options."""
-    international = not (recipient.isascii() and sender.isascii())
-    policy = message.policy.clone(linesep="\r\n", utf8=international)
-    data = message.as_bytes(policy=policy)
     data = re.sub(rb"(?m)^\.", b"..", data)
     if not data.endswith(CRLF):
         data += CRLF
