@@ -194,12 +194,19 @@ def start_worker(app, database, redis_url):
     import signal
 
     for proc in procs:
+        horses = services.process_tree(proc.pid)  # before they are orphaned
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
-            os.killpg(proc.pid, signal.SIGKILL)  # the scheduler child, if it outlived the worker
-        except ProcessLookupError:
+        except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
+        # Whatever outlived the stop (the scheduler child, a busy work horse in its own process
+        # group) would go on writing to the next test's Redis: end it.
+        for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), *(lambda p=p: os.kill(p, signal.SIGKILL) for p in horses)):
+            try:
+                kill()
+            except ProcessLookupError:
+                pass
 
 
 @pytest.fixture

@@ -77,3 +77,37 @@ def test_database(tmp_dir):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def process_tree(pid: int) -> list[int]:
+    """Every descendant of `pid`, read from /proc: RQ runs each job in a work horse with a
+    process group of its own, so killing a worker's group leaves a busy horse running."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_worker_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL a `worker.py` process, its scheduler and any work horse at once, as when the
+    machine dies. The tree is read first: orphans are re-parented and could not be found after."""
+    import signal
+
+    tree = process_tree(proc.pid)
+    for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), *(lambda p=p: os.kill(p, signal.SIGKILL) for p in tree)):
+        try:
+            kill()
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=10)

@@ -5,8 +5,6 @@ with its next time, so nothing is lost with the worker.
 
 Workers cannot share the test's time-machine clock, so the wait is real: one minute (the
 shortest a Wait step takes), with ticks enqueued every few seconds instead of every minute."""
-import os
-import signal
 import time
 from datetime import timedelta
 
@@ -20,6 +18,7 @@ from oncord.models import (
 from oncord.queues import enqueue, get_queue
 from oncord.sync import connection as connections, pull
 from oncord.timestamps import utcnow
+from tests import services
 from tests.automations.test_workers import sent_messages, wait_for, worker_env
 from tests.messaging.recording_channel import calls
 
@@ -83,7 +82,7 @@ def test_a_wait_across_a_worker_restart_sends_the_next_step_exactly_once(db, san
     first_sent = _db.session.query(AutomationLog).filter_by(run_id=run.id, outcome="sent").one().at
     assert run.next_at >= first_sent + timedelta(minutes=1)
 
-    os.killpg(first_worker.pid, signal.SIGKILL)  # mid-wait: the worker, its scheduler, any work horse
+    services.kill_worker_tree(first_worker)  # the worker, its scheduler and any work horse, as when the machine dies
     first_worker.wait(timeout=20)
     start_worker(**worker_env(log))
 

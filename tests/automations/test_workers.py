@@ -1,7 +1,5 @@
 """Real workers on real Redis: two racing the same ticks send each message once; a worker killed
 mid-step leaves its run to the next, which never sends again."""
-import os
-import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ from oncord.models import AutomationLog, AutomationRun, Automation, AutomationSt
 from oncord.queues import enqueue, get_queue
 from oncord.sync import connection as connections, pull
 from oncord.timestamps import utcnow
+from tests import services
 from tests.messaging.conftest import RECORDING
 from tests.messaging.recording_channel import calls
 
@@ -88,7 +87,7 @@ def test_a_worker_killed_mid_step_leaves_the_run_to_the_next_which_never_resends
     first = start_worker(**worker_env(log, RECORDING_CHANNEL_HANG="after_send", ONCORD_AUTOMATION_LEASE_SECONDS=3))
     enqueue(jobs.automations_tick)
     wait_for(Path(f"{log}.hung").exists, "the provider to take the reminder")
-    os.killpg(first.pid, signal.SIGKILL)  # the worker, its scheduler and the work horse
+    services.kill_worker_tree(first)  # the worker, its scheduler and any work horse, as when the machine dies
     first.wait(timeout=20)
     assert len(calls(log)) == 1
     start_worker(**worker_env(log, ONCORD_AUTOMATION_LEASE_SECONDS=3, ONCORD_MESSAGING_STUCK_AFTER_SECONDS=2,

@@ -5,8 +5,6 @@ the chosen point, where the test kills the worker.
 """
 from __future__ import annotations
 
-import os
-import signal
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from oncord.messaging import ledger, recovery
 from oncord.messaging.deliver import deliver
 from oncord.messaging.drafts import EmailDraft
 from oncord.models import Message, MessageStatus
+from tests import services
 from tests.messaging.conftest import RECORDING
 from tests.messaging.recording_channel import calls
 
@@ -38,7 +37,7 @@ def status_of(db, message_id: int) -> str:
 
 
 def kill(proc) -> None:
-    os.killpg(proc.pid, signal.SIGKILL)  # the worker, its scheduler and the work horse, as when the machine dies
+    services.kill_worker_tree(proc)  # the worker, its scheduler and the work horse, as when the machine dies
     proc.wait(timeout=20)
 
 

@@ -7,6 +7,7 @@ from rq.job import JobStatus
 
 from oncord.models import Appointment, Contact, OutboxEdit, SyncRun, SyncTrigger
 from oncord.sync import pull, schedule
+from tests import services
 from tests.sync.test_pull import live_patient_ids, snapshot
 from tests.sync.test_push import PATCH, edit
 from tests.sync.test_resumable_pull import start_over
@@ -32,35 +33,10 @@ def appointments_half_in(db):
     return run if run and run.phase == "appointments" and run.done >= 1200 else None
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def kill(proc) -> None:
     """The worker, its scheduler and its work horse (RQ puts the horse in a process group of
     its own), all at once: as when the machine dies."""
-    horses = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)
-    for pid in horses:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    services.kill_worker_tree(proc)
 
 
 def test_a_first_pull_longer_than_the_job_timeout_completes_through_the_scheduler(db, sandbox, connected,
