@@ -69,6 +69,22 @@ class AppointmentType(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class Business(db.Model):
+    """A Cliniko business: one of the clinic's locations, named in automations, messages and the contact page."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id
+    name: Mapped[str] = mapped_column(String(255), default="")
+    city: Mapped[str | None] = mapped_column(String(255))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Location #{self.id}"
+
+
 class Practitioner(db.Model):
     __tablename__ = "practitioners"
 
