@@ -5,9 +5,10 @@ locks name the connection they work on.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oncord.encryption import EncryptedText
@@ -83,6 +84,21 @@ class Business(db.Model):
     @property
     def label(self) -> str:
         return self.name or f"Location #{self.id}"
+
+    @classmethod
+    def names(cls, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """Staff-facing names by Cliniko id (every location, or just `ids`); a few rows, one query."""
+        stmt = select(cls)
+        if ids is not None:
+            wanted = {int(i) for i in ids if i is not None}
+            if not wanted:
+                return {}
+            stmt = stmt.where(cls.id.in_(wanted))
+        return {b.id: b.label for b in db.session.scalars(stmt)}
+
+    @classmethod
+    def count_locations(cls) -> int:
+        return db.session.scalar(select(func.count()).select_from(cls)) or 0
 
 
 class Practitioner(db.Model):
