@@ -14,7 +14,7 @@ from oncord.automations.describe import MINUTES_PER, amount_and_unit, location_l
 from oncord.automations.promotional_wording import promotional_phrases
 from oncord.extensions import db
 from oncord.forms.automations import MAX_STEPS, STEP_TYPES
-from oncord.models import AppointmentType, Automation, Business, AutomationStep, MessageTemplate, Practitioner, User
+from oncord.models import AppointmentType, Automation, AutomationStep, Business, MessageTemplate, Practitioner, User
 
 SEND_STEPS = {"email", "sms"}
 
