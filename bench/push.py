@@ -50,7 +50,7 @@ def main() -> None:
                 pushed = run.counts.get("pushing edits", {}).get("updated", 0)
                 print(f"rate limit {limit:3}: {pushed} of {edited} edited contacts pushed in {elapsed:.1f} s = "
                       f"{pushed / elapsed:,.1f} contacts/s; {sandbox.requests_made() - before} requests "
-                      f"({run.requests} by the client, 9 of them the pull before the push); "
+                      f"({run.requests} by the client, 10 of them the pull before the push); "
                       f"left waiting: {db.session.query(OutboxEdit).count()}")
 
 

@@ -6,7 +6,7 @@ from werkzeug.security import generate_password_hash
 
 from oncord.extensions import db
 from oncord.models import Page, Role, User
-from oncord.models import (ActivityEvent, Appointment, AppointmentType, ConsentStatus, Contact, EventKind,
+from oncord.models import (ActivityEvent, Appointment, AppointmentType, Business, ConsentStatus, Contact, EventKind,
                            Practitioner, contact_search_text)
 
 TEST_PASSWORD = "correct horse battery"
@@ -73,6 +73,14 @@ class PractitionerFactory(_ModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     title = "Dr"
+
+
+class BusinessFactory(_ModelFactory):
+    class Meta:
+        model = Business
+
+    id = factory.Sequence(lambda n: _cliniko_id(40_000 + n))
+    name = factory.Iterator(["Northside Clinic", "Southbank Clinic"])
 
 
 class AppointmentFactory(_ModelFactory):

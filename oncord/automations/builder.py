@@ -14,7 +14,7 @@ from oncord.automations.describe import MINUTES_PER, amount_and_unit, location_l
 from oncord.automations.promotional_wording import promotional_phrases
 from oncord.extensions import db
 from oncord.forms.automations import MAX_STEPS, STEP_TYPES
-from oncord.models import Appointment, AppointmentType, Automation, AutomationStep, MessageTemplate, Practitioner, User
+from oncord.models import AppointmentType, Automation, AutomationStep, Business, MessageTemplate, Practitioner, User
 
 SEND_STEPS = {"email", "sms"}
 
@@ -43,19 +43,20 @@ class Choices:
     template_texts: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id -> (subject, body, kind)
 
 
-def known_location_ids() -> list[int]:
-    """Cliniko business ids seen on appointments, until locations are synced in their own table."""
-    return sorted(i for i in db.session.scalars(select(Appointment.business_id).distinct()) if i is not None)
+def location_choices(chosen: list[int] = ()) -> list[tuple[int, str]]:
+    """The synced locations in use, by name; an archived or no longer synced one stays listed while it is chosen."""
+    chosen_ids = {int(i) for i in chosen or []}
+    names = {b.id: b.label for b in db.session.scalars(select(Business))
+             if b.archived_at is None or b.id in chosen_ids}
+    pairs = [(i, location_label(i, names)) for i in set(names) | chosen_ids]
+    return sorted(pairs, key=lambda pair: (pair[1].lower(), pair[0]))
 
 
-def load_choices(chosen_locations: list[int] = (), *, scan_locations: bool = True) -> Choices:
-    """`scan_locations=False` (the live preview and step buttons, on every change) offers only the
-    chosen locations: listing the known ones reads every appointment's location."""
+def load_choices(chosen_locations: list[int] = ()) -> Choices:
     types = [(t.id, t.name) for t in db.session.scalars(select(AppointmentType).order_by(AppointmentType.name))
              if t.archived_at is None]
     people = sorted(((p.id, p.name) for p in db.session.scalars(select(Practitioner))), key=lambda p: p[1].lower())
-    known = set(known_location_ids()) if scan_locations else set()
-    locations = [(i, location_label(i)) for i in sorted(known | set(chosen_locations or []))]
+    locations = location_choices(chosen_locations)
     templates: dict[str, list[tuple[int, str]]] = {"email": [], "sms": []}
     texts = {}
     for template in db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.name)):

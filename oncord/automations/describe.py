@@ -4,12 +4,12 @@ Kept apart from the engine so the pages can say what an automation does without 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from oncord.extensions import db
-from oncord.models import AppointmentType, Practitioner
+from oncord.models import AppointmentType, Business, Practitioner
 
 MINUTES_PER = {"minutes": 1, "hours": 60, "days": 1440}
 
@@ -20,17 +20,18 @@ class Names:
 
     appointment_types: dict[int, str]
     practitioners: dict[int, str]
+    locations: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "Names":
         types = {t.id: t.name for t in db.session.scalars(select(AppointmentType))}
         practitioners = {p.id: p.name for p in db.session.scalars(select(Practitioner))}
-        return cls(types, practitioners)
+        return cls(types, practitioners, Business.names())
 
 
-def location_label(business_id: int) -> str:
-    """Locations are not synced yet: staff see the Cliniko business id."""
-    return f"Location #{business_id}"
+def location_label(business_id: int, locations: dict[int, str]) -> str:
+    """The synced business name; a location Cliniko no longer lists keeps its id so staff can still tell it apart."""
+    return locations.get(business_id) or f"Location #{business_id}"
 
 
 def amount_and_unit(minutes: int | None, units=("minutes", "hours", "days")) -> tuple[int, str]:
@@ -59,14 +60,14 @@ def _either(words: list[str]) -> str:
 
 
 def _what(automation, names: Names) -> str:
-    """"an Initial Consultation with Dr Lee at Location #2", or "an appointment"."""
+    """"an Initial Consultation with Dr Lee at North Clinic", or "an appointment"."""
     type_ids = list(automation.appointment_type_ids or [])
     types = [names.appointment_types.get(i, f"appointment type #{i}") for i in type_ids]
     words = _either([_article(t) for t in types]) if types else "an appointment"
     people = [names.practitioners.get(i, f"practitioner #{i}") for i in automation.practitioner_ids or []]
     if people:
         words += " with " + _either(people)
-    places = [location_label(i) for i in automation.business_ids or []]
+    places = [location_label(i, names.locations) for i in automation.business_ids or []]
     if places:
         words += " at " + _either(places)
     return words

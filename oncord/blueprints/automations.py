@@ -83,7 +83,7 @@ def save(automation_id: int):
 def steps():
     """The steps editor's buttons and pickers: the steps re-rendered from the posted form, changed as asked."""
     form = _with_steps(AutomationForm(), request.form.get("step_action", ""))
-    choices = _choices(form, scan_locations=False)
+    choices = _choices(form)
     response = make_response(render_template("automations/_steps.html", form=form,
                                               warnings=builder.promotional_warnings(form, choices)))
     response.headers["HX-Trigger"] = "steps-changed"  # the preview follows the new steps
@@ -94,7 +94,7 @@ def steps():
 def preview():
     """The editor's live preview of the unsaved form: who it would have messaged and whom it will."""
     form = AutomationForm()
-    choices = _choices(form, scan_locations=False)
+    choices = _choices(form)
     form.validate()  # fills errors; the preview runs only on a form that could be saved
     if form.errors or not builder.check(form, choices):
         return render_template("automations/_preview.html", past=None, upcoming=None)
@@ -174,9 +174,9 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
 
 
-def _choices(form: AutomationForm, *, scan_locations: bool = True) -> builder.Choices:
+def _choices(form: AutomationForm) -> builder.Choices:
     chosen = [i for i in (form.business_ids.data or []) if isinstance(i, int) and 0 < i < 2**63]
-    choices = builder.load_choices(chosen_locations=chosen, scan_locations=scan_locations)
+    choices = builder.load_choices(chosen_locations=chosen)
     builder.set_choices(form, choices)
     return choices
 

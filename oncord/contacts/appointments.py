@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from oncord.extensions import db
-from oncord.models import Appointment
+from oncord.models import Appointment, Business
 
 APPOINTMENTS_PAGE_SIZE = 8
 MAX_OFFSET = 100_000  # past any real patient's history; keeps a hand-typed offset harmless
@@ -23,6 +23,7 @@ class AppointmentsPage:
     upcoming: int = 0  # of all the contact's appointments, how many are still to come
     total: int = 0
     next_offset: int | None = None  # pass as `offset` for the rest
+    show_locations: bool = False  # the clinic has more than one location: say where each one is
 
     @property
     def past(self) -> int:
@@ -45,12 +46,14 @@ def contact_appointments(contact_id: int, *, now: datetime, offset: int = 0,
                        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
                        .offset(max(0, offset - upcoming)).limit(limit - len(found)))
     shown = offset + len(found)
-    return AppointmentsPage(found, upcoming=upcoming, total=total, next_offset=shown if shown < total else None)
+    return AppointmentsPage(found, upcoming=upcoming, total=total, next_offset=shown if shown < total else None,
+                            show_locations=any(a.business for a in found) and Business.count_locations() > 1)
 
 
 def _page(stmt) -> list[Appointment]:
     return list(db.session.scalars(stmt.options(
-        selectinload(Appointment.appointment_type), selectinload(Appointment.practitioner))))
+        selectinload(Appointment.appointment_type), selectinload(Appointment.practitioner),
+        selectinload(Appointment.business))))
 
 
 def appointment_badge(appointment: Appointment, now: datetime) -> tuple[str, str] | None:

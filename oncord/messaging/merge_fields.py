@@ -119,8 +119,11 @@ def contact_fields(contact) -> ContactFields:
 
 
 def appointment_fields(appointment, zone: ZoneInfo | str, location: str = "") -> AppointmentFields:
-    """Times in the clinic's zone (the offset of that very day, so DST is right)."""
+    """Times in the clinic's zone (the offset of that very day, so DST is right); the location is the
+    appointment's synced Cliniko business unless `location` names it."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    if not location and getattr(appointment, "business", None) is not None:
+        location = appointment.business.name
     local = appointment.starts_at.astimezone(zone)
     kind = appointment.appointment_type.name if appointment.appointment_type else ""
     practitioner = appointment.practitioner

@@ -4,7 +4,7 @@ from oncord.models.appointment import Appointment
 from oncord.models.automation import (
     Automation, AutomationLog, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
 )
-from oncord.models.cliniko import AppointmentType, ClinikoConnection, Practitioner
+from oncord.models.cliniko import AppointmentType, Business, ClinikoConnection, Practitioner
 from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
 from oncord.models.inbound_sms import InboundSms
@@ -18,7 +18,7 @@ from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
 from oncord.models.user import Role, User, UserSession
 
 __all__ = [
-    "ActivityEvent", "Appointment", "AppointmentType", "ClinikoConnection", "ConsentStatus", "Contact",
+    "ActivityEvent", "Appointment", "AppointmentType", "Business", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "InboundSms", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",

@@ -37,6 +37,7 @@ class Appointment(db.Model):
 
     appointment_type = relationship("AppointmentType", primaryjoin="foreign(Appointment.appointment_type_id) == AppointmentType.id", viewonly=True)
     practitioner = relationship("Practitioner", primaryjoin="foreign(Appointment.practitioner_id) == Practitioner.id", viewonly=True)
+    business = relationship("Business", primaryjoin="foreign(Appointment.business_id) == Business.id", viewonly=True)
 
     @property
     def status(self) -> str:

@@ -5,9 +5,10 @@ locks name the connection they work on.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oncord.encryption import EncryptedText
@@ -67,6 +68,37 @@ class AppointmentType(db.Model):
     color: Mapped[str | None] = mapped_column(String(16))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Business(db.Model):
+    """A Cliniko business: one of the clinic's locations, named in automations, messages and the contact page."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id
+    name: Mapped[str] = mapped_column(String(255), default="")
+    city: Mapped[str | None] = mapped_column(String(255))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Location #{self.id}"
+
+    @classmethod
+    def names(cls, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """Staff-facing names by Cliniko id (every location, or just `ids`); a few rows, one query."""
+        stmt = select(cls)
+        if ids is not None:
+            wanted = {int(i) for i in ids if i is not None}
+            if not wanted:
+                return {}
+            stmt = stmt.where(cls.id.in_(wanted))
+        return {b.id: b.label for b in db.session.scalars(stmt)}
+
+    @classmethod
+    def count_locations(cls) -> int:
+        return db.session.scalar(select(func.count()).select_from(cls)) or 0
 
 
 class Practitioner(db.Model):

@@ -1,4 +1,4 @@
-"""The pull: Cliniko's practitioners, appointment types, patients and appointments into oncord.
+"""The pull: Cliniko's practitioners, appointment types, businesses, patients and appointments into oncord.
 
 Each page is one transaction: its rows, its events, the cursor it moves and the run's
 progress commit together, so a sync killed anywhere and run again ends where an
@@ -31,7 +31,7 @@ from oncord.sync import keyset, push
 from oncord.sync.appointments import apply_appointments
 from oncord.sync.lock import SyncAlreadyRunning, lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
-from oncord.sync.reference import apply_appointment_types, apply_practitioners
+from oncord.sync.reference import apply_appointment_types, apply_businesses, apply_practitioners
 from oncord.sync.runs import WORKER_STOPPED, handed_off, resumable_run, take_over_unfinished  # noqa: F401
 from oncord.sync.upsert import refresh_statistics, refusal_reason
 from oncord.timestamps import utcnow
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # Rows Cliniko commits a little after their `updated_at` must not slip past the cursor.
 OVERLAP = timedelta(minutes=5)
 PAGE = 100
-PHASES = ("practitioners", "appointment types", "patients", "appointments", "pushing edits")
+PHASES = ("practitioners", "appointment types", "locations", "patients", "appointments", "pushing edits")
 STATISTICS_EVERY = 50  # pages between planner-statistics refreshes on PostgreSQL
 STEPS = ("reference", "patients", "deletions", "appointments", "push", "done")
 
@@ -241,6 +241,10 @@ def pull_reference(client: cliniko.ClinikoClient, recorder: Recorder) -> None:
     recorder.phase("appointment types", listing.count_total())
     for page in pages(listing):
         recorder.page("appointment types", apply_appointment_types(page), len(page))
+    listing = client.businesses(include_archived=True, on_bad_row=recorder.bad_row)
+    recorder.phase("locations", listing.count_total())
+    for page in pages(listing):
+        recorder.page("locations", apply_businesses(page), len(page))
 
 
 def pull_patients(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder) -> None:

@@ -1,4 +1,4 @@
-"""Appointment types and practitioners: small lists, pulled whole on every sync."""
+"""Appointment types, practitioners and businesses: small lists, pulled whole on every sync."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from oncord import cliniko
 from oncord.extensions import db
-from oncord.models import AppointmentType, Practitioner
+from oncord.models import AppointmentType, Business, Practitioner
 from oncord.sync.patients import PageResult
 from oncord.sync.upsert import bulk_upsert, fit_to_columns
 
@@ -23,6 +23,13 @@ def apply_practitioners(practitioners: Iterable[cliniko.Practitioner], active: b
              "display_name": p.display_name, "active": bool(p.active if p.active is not None else active),
              "updated_at": p.updated_at} for p in practitioners]
     return _upsert(Practitioner, rows, "practitioner")
+
+
+def apply_businesses(businesses: Iterable[cliniko.Business]) -> PageResult:
+    """A business deleted in Cliniko counts as archived: its appointments still name it."""
+    rows = [{"id": b.id, "name": b.business_name or b.display_name or b.label or "", "city": b.city,
+             "archived_at": b.archived_at or b.deleted_at, "updated_at": b.updated_at} for b in businesses]
+    return _upsert(Business, rows, "location")
 
 
 def _upsert(model, rows: list[dict], resource: str) -> PageResult:

@@ -5,7 +5,8 @@ import pytest
 
 from oncord.automations.describe import Names, amount_and_unit, trigger_in_words
 
-NAMES = Names(appointment_types={1: "Initial Consultation", 2: "Follow-up"}, practitioners={7: "Dr Lee", 8: "Dr Kim"})
+NAMES = Names(appointment_types={1: "Initial Consultation", 2: "Follow-up"}, practitioners={7: "Dr Lee", 8: "Dr Kim"},
+              locations={5: "Northside Clinic"})
 
 
 def _automation(trigger, **fields):
@@ -20,6 +21,7 @@ def _automation(trigger, **fields):
     (_automation("upcoming", offset_minutes=4320), "3 days before an appointment"),
     (_automation("upcoming", offset_minutes=90, practitioner_ids=[7, 8], business_ids=[3]),
      "90 minutes before an appointment with Dr Lee or Dr Kim at Location #3"),
+    (_automation("cancelled", business_ids=[5]), "When an appointment at Northside Clinic is cancelled"),
     (_automation("cancelled"), "When an appointment is cancelled"),
     (_automation("did_not_arrive", appointment_type_ids=[1, 2]),
      "When a patient did not arrive for an Initial Consultation or a Follow-up"),
