@@ -1,7 +1,7 @@
 """Cliniko businesses (the clinic's locations)
 
 Revision ID: b1c4e8a2f0d6
-Revises: a0b7e4c2d91f
+Revises: b43d7e91a2
 Create Date: 2026-11-28 22:05:00
 
 """
@@ -13,7 +13,7 @@ import oncord.timestamps  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = 'b1c4e8a2f0d6'
-down_revision = 'a0b7e4c2d91f'
+down_revision = 'b43d7e91a2'
 branch_labels = None
 depends_on = None
 
