@@ -26,6 +26,10 @@ def page(browser, live_server, db):
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A loaded CI machine may take more than expect()'s 5 s to answer a debounced HTMX request.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     yield page
     context.close()
 
