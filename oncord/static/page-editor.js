@@ -160,4 +160,5 @@
   });
 
   refresh();
+  editor.dataset.ready = "true";  // listeners attached: clicks from here on are heard
 })();

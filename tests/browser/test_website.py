@@ -26,6 +26,7 @@ def _new_page(page, title):
     page.fill("#title", title)
     page.click("button:has-text('Create page')")
     expect(page.locator("h1")).to_contain_text(title)
+    expect(page.locator("[data-page-editor][data-ready]")).to_have_count(1)  # its script has run
 
 
 def test_build_publish_and_visit_a_book_now_page(page, browser, live_server, sign_in, screenshot):
