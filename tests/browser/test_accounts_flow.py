@@ -52,6 +52,7 @@ def test_admin_changes_a_role_with_htmx(page, make_user, screenshot):
     page.fill("#password", TEST_PASSWORD)
     page.click("button:has-text('Sign in')")
     page.click("nav >> text=Users")
+    page.wait_for_load_state("load")  # htmx has processed the page: a change before that is not heard
     row = page.locator(f"#user-{staff.id}")
     row.locator("select[name=role]").select_option("admin")
     expect(row.locator(".notice")).to_have_text("Saved.")  # swapped in place: CSRF header accepted
