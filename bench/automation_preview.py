@@ -12,11 +12,8 @@ median time, the SQL statements and the rows listed.
 """
 from __future__ import annotations
 
-import argparse
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -101,29 +98,7 @@ def bench(label: str, url: str, engine_options: dict, appointments: int, contact
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--appointments", type=int, default=200_000)
-    parser.add_argument("--contacts", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--postgres", default=tick_bench.DEFAULT_POSTGRES)
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--no-sqlite", action="store_true")
-    args = parser.parse_args()
-    if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            bench("SQLite", f"sqlite:///{tmp}/bench.db", {}, args.appointments, args.contacts, args.runs)
-    if args.no_postgres:
-        return
-    engine = sa.create_engine(args.postgres)
-    schema = f"oncord_bench_{secrets.token_hex(4)}"
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        bench("PostgreSQL", args.postgres, {"connect_args": {"options": f"-csearch_path={schema}"}},
-              args.appointments, args.contacts, args.runs)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    tick_bench.on_each_database(bench, tick_bench.parse_args(200_000, 20_000, 5))
 
 
 if __name__ == "__main__":

@@ -231,18 +231,23 @@ def bench(label: str, url: str, engine_options: dict, appointments: int, contact
         db.engine.dispose()
 
 
-def main() -> None:
+def parse_args(appointments: int, contacts: int, runs: int):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--appointments", type=int, default=1_000_000)
-    parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--appointments", type=int, default=appointments)
+    parser.add_argument("--contacts", type=int, default=contacts)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def on_each_database(bench_one, args) -> None:
+    """`bench_one(label, url, engine_options, appointments, contacts, runs)` on a temporary SQLite
+    file, then in a fresh PostgreSQL schema that is dropped afterwards."""
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            bench("SQLite", f"sqlite:///{tmp}/bench.db", {}, args.appointments, args.contacts, args.runs)
+            bench_one("SQLite", f"sqlite:///{tmp}/bench.db", {}, args.appointments, args.contacts, args.runs)
     if args.no_postgres:
         return
     engine = sa.create_engine(args.postgres)
@@ -250,11 +255,15 @@ def main() -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        bench("PostgreSQL", args.postgres, {"connect_args": {"options": f"-csearch_path={schema}"}},
-              args.appointments, args.contacts, args.runs)
+        bench_one("PostgreSQL", args.postgres, {"connect_args": {"options": f"-csearch_path={schema}"}},
+                  args.appointments, args.contacts, args.runs)
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def main() -> None:
+    on_each_database(bench, parse_args(1_000_000, 100_000, 7))
 
 
 if __name__ == "__main__":

@@ -66,4 +66,3 @@ def channel_for(channel: str, settings: EffectiveSettings | None = None) -> Chan
 
     return SmtpChannel(settings, ca_file=current_app.config.get("SMTP_CA_FILE"),
                        timeout=float(current_app.config.get("SMTP_TIMEOUT_SECONDS", 30)))
-    raise NotImplementedError(f"sending {channel} through a provider is not built yet")
