@@ -4,6 +4,7 @@ from oncord.models.appointment import Appointment
 from oncord.models.automation import (
     Automation, AutomationLog, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
 )
+from oncord.models.campaign import Campaign, CampaignRecipient, CampaignStatus, RecipientState
 from oncord.models.cliniko import AppointmentType, Business, ClinikoConnection, Practitioner
 from oncord.models.consent_change import ConsentChange, ConsentSource
 from oncord.models.contact import ConsentStatus, Contact, contact_search_text
@@ -26,4 +27,5 @@ __all__ = [
     "contact_search_text",
     "Automation", "AutomationLog", "AutomationRun", "AutomationStep", "LateBooking", "Outcome", "RunStatus",
     "StepType", "Trigger",
+    "Campaign", "CampaignRecipient", "CampaignStatus", "RecipientState",
 ]
