@@ -56,8 +56,9 @@ def why_not_many(checks: list[tuple[Contact | None, str | None]], channel: str, 
     """`why_not` for each (contact, address) of a batch, with one suppression query for all of them."""
     reasons: list[str | None] = []
     pending: list[tuple[int, str, int | None]] = []  # (index, address, patient id) still to check
+    identity_missing = _sender_identity_missing(channel, MessageKind(kind))  # read once, not per message
     for index, (contact, address) in enumerate(checks):
-        reason = why_not_before_suppression(contact, channel, kind, address)
+        reason = why_not_before_suppression(contact, channel, kind, address, identity_missing=identity_missing)
         if isinstance(reason, tuple):
             pending.append((index, *reason))
             reason = None
@@ -72,9 +73,10 @@ def why_not_many(checks: list[tuple[Contact | None, str | None]], channel: str, 
     return reasons
 
 
-def why_not_before_suppression(contact: Contact | None, channel: str, kind: str,
-                               address: str | None) -> str | tuple[str, int | None]:
-    """`why_not` up to the suppression check: a reason, or (address, patient id) still to check."""
+def why_not_before_suppression(contact: Contact | None, channel: str, kind: str, address: str | None, *,
+                               identity_missing: bool | None = None) -> str | tuple[str, int | None]:
+    """`why_not` up to the suppression check: a reason, or (address, patient id) still to check.
+    `identity_missing`: the sender-identity answer when the caller read it already (a batch)."""
     kind = MessageKind(kind)
     if contact is None:
         if kind not in (MessageKind.TEST, MessageKind.STAFF):  # to a staff address, not a contact
@@ -85,10 +87,17 @@ def why_not_before_suppression(contact: Contact | None, channel: str, kind: str,
         address = address or address_for(contact, channel)
     if not address:
         return "No email address." if channel == "email" else "No mobile number."
-    if channel == "email" and kind is MessageKind.MARKETING and settings.missing_sender_identity(
-            settings.effective_settings()):
+    if identity_missing is None:
+        identity_missing = _sender_identity_missing(channel, kind)
+    if identity_missing:
         return MISSING_SENDER_IDENTITY
     return address, (contact.cliniko_patient_id if contact is not None else None)
+
+
+def _sender_identity_missing(channel: str, kind: MessageKind) -> bool:
+    """Marketing email without the clinic's name and postal address in its footer breaks the Spam Act."""
+    return (channel == "email" and kind is MessageKind.MARKETING
+            and settings.missing_sender_identity(settings.effective_settings()))
 
 
 def _contact_reason(contact: Contact, channel: str, kind: MessageKind) -> str | None:
