@@ -158,11 +158,13 @@ def _send_many(rows: list[tuple[int, str, str, Draft, int | None]], channel: Cha
 
 def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel: Channel,
                per_commit: int = 1) -> list[Outcome]:
-    """Send one by one; the commit that records a message's result also marks the next one "sending".
+    """Send one by one; the commit that marks a message "sending" also records the previous results.
 
     A crash after the provider took a message and before that commit leaves it "sending"
-    (recovery makes it uncertain, never resends it); the next one is still "queued". The
-    transitions run on a connection of their own: no ORM objects to expire at each commit.
+    (recovery makes it uncertain, never resends it); the next one is still "queued". A channel
+    that `overlaps_handover` (SMTP) makes that commit while the server reads MAIL FROM, before
+    the message text is sent. The transitions run on a connection of their own: no ORM objects
+    to expire at each commit.
 
     `per_commit` > 1 marks that many "sending" in one commit and records their results in the
     next: still never twice, but a crash then leaves up to that many uncertain (some of them
@@ -171,43 +173,60 @@ def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel:
     db.session.commit()  # nothing of the session's stays open while the batch writes
     outcomes: list[Outcome] = []
     size = max(1, per_commit)
-    chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+    overlaps = getattr(channel, "overlaps_handover", False)
     with db.engine.connect() as connection:
-        def start(chunk) -> set[int]:
-            now = utcnow()
-            return {row[0] for row in chunk if connection.execute(
-                ledger.START, {"message_id": row[0], "now": now, "via": channel.name}).rowcount == 1}
+        results: list[tuple] = []  # (statement, parameters) waiting for the next commit
+        marked = {"chunk": -1, "started": set()}  # the chunk last marked "sending", and which of it started
 
-        started = start(chunks[0])
-        connection.commit()
-        for number, chunk in enumerate(chunks):
-            for position, (message_id, key, _kind, draft, _contact) in enumerate(chunk):
-                if message_id not in started:  # another worker has it
-                    outcomes.append(Outcome(key, message_id, None, "Another worker is sending it."))
-                    continue
-                try:
-                    receipt = channel.send(draft)  # the one side effect outside the database
-                except PermanentFailure as exc:
-                    connection.execute(ledger.FAILED, {"message_id": message_id, "now": utcnow(),
-                                                       "reason": exc.reason, "code": exc.code})
-                    outcomes.append(Outcome(key, message_id, MessageStatus.FAILED.value, exc.reason))
-                except TemporaryFailure as exc:
-                    # Nothing was handed over and the provider is out of reach: the rest wait, queued, for recovery.
-                    reason = f"Will try again: {exc.reason}"
-                    waiting = [row for row in chunk[position:] if row[0] in started]
-                    for row in waiting:
-                        connection.execute(ledger.REQUEUE, {"message_id": row[0], "now": utcnow(), "reason": reason})
-                    connection.commit()
-                    later = waiting + [row for rest in chunks[number + 1:] for row in rest]
-                    return outcomes + [Outcome(row[1], row[0], MessageStatus.QUEUED.value, reason) for row in later]
-                except Exception:
-                    log.exception("sending message %s failed in an unknown way; marked uncertain", message_id)
-                    connection.execute(ledger.UNCERTAIN, {"message_id": message_id, "now": utcnow(),
-                                                          "reason": UNKNOWN_ERROR})
-                    outcomes.append(Outcome(key, message_id, MessageStatus.UNCERTAIN.value, UNKNOWN_ERROR))
+        def mark(position: int) -> bool:
+            """Before rows[position] is handed over: its chunk marked "sending" (with the waiting results)
+            and committed; True when this worker has the row."""
+            chunk = position // size
+            if marked["chunk"] != chunk:
+                now = utcnow()
+                for statement, parameters in results:
+                    connection.execute(statement, parameters)
+                results.clear()
+                marked["chunk"], marked["started"] = chunk, {
+                    row[0] for row in rows[chunk * size:(chunk + 1) * size]
+                    if connection.execute(ledger.START, {"message_id": row[0], "now": now,
+                                                         "via": channel.name}).rowcount == 1}
+                connection.commit()
+            return rows[position][0] in marked["started"]
+
+        for position, (message_id, key, _kind, draft, _contact) in enumerate(rows):
+            try:
+                if overlaps:
+                    receipt = channel.send(draft, before_handover=lambda: mark(position))
                 else:
-                    connection.execute(*ledger.sent_statement(message_id, receipt))
+                    receipt = channel.send(draft) if mark(position) else None  # the one side effect outside
+            except PermanentFailure as exc:
+                results.append((ledger.FAILED, {"message_id": message_id, "now": utcnow(), "reason": exc.reason,
+                                                "code": exc.code}))
+                outcomes.append(Outcome(key, message_id, MessageStatus.FAILED.value, exc.reason))
+            except TemporaryFailure as exc:
+                # Nothing was handed over and the provider is out of reach: the rest wait, queued, for recovery.
+                reason = f"Will try again: {exc.reason}"
+                for statement, parameters in results:
+                    connection.execute(statement, parameters)
+                waiting = [row for number, row in enumerate(rows[position:], position)  # not another worker's
+                           if number // size != marked["chunk"] or row[0] in marked["started"]]
+                for row in waiting:  # only the ones marked "sending" move (REQUEUE is conditional)
+                    connection.execute(ledger.REQUEUE, {"message_id": row[0], "now": utcnow(), "reason": reason})
+                connection.commit()
+                return outcomes + [Outcome(row[1], row[0], MessageStatus.QUEUED.value, reason) for row in waiting]
+            except Exception:
+                log.exception("sending message %s failed in an unknown way; marked uncertain", message_id)
+                results.append((ledger.UNCERTAIN, {"message_id": message_id, "now": utcnow(),
+                                                   "reason": UNKNOWN_ERROR}))
+                outcomes.append(Outcome(key, message_id, MessageStatus.UNCERTAIN.value, UNKNOWN_ERROR))
+            else:
+                if receipt is None:
+                    outcomes.append(Outcome(key, message_id, None, "Another worker is sending it."))
+                else:
+                    results.append(ledger.sent_statement(message_id, receipt))
                     outcomes.append(Outcome(key, message_id, MessageStatus.SENT.value))
-            started = start(chunks[number + 1]) if number + 1 < len(chunks) else set()
-            connection.commit()  # these results and the next ones' "sending", together
+        for statement, parameters in results:
+            connection.execute(statement, parameters)
+        connection.commit()
     return outcomes

@@ -140,3 +140,50 @@ def test_channel_for_email_is_smtp_once_a_host_is_set(app, db, smtp_server, monk
     with chosen as smtp:
         smtp.send(draft())
     assert len(server.received) == 1
+
+
+def test_each_message_is_marked_sending_before_the_server_has_its_text(app, db, smtp_server, sender_identity):
+    """The mark is committed while the server reads MAIL FROM (overlapping that round trip), never
+    after the text: when the text of message n arrives, n is "sending" and n-1 already "sent"."""
+    from sqlalchemy import select
+
+    from oncord.messaging.deliver import deliver_batch
+    from oncord.models import Message
+
+    server = smtp_server("none")
+    contacts = [ContactFactory(email=f"p{n}@mail.example", email_status=ConsentStatus.SUBSCRIBED.value)
+                for n in range(4)]
+    db.session.commit()
+    engine, seen = db.engine, []
+
+    def statuses_as_text_arrives(recipients):
+        with engine.connect() as connection:
+            seen.append((recipients[0], dict(connection.execute(select(Message.address, Message.status)).all())))
+
+    server.handler.on_data = statuses_as_text_arrives
+    with channel(server) as smtp:
+        outcomes = deliver_batch([(f"c:{c.id}", c, draft(to=c.email)) for c in contacts], kind="marketing",
+                                 source="campaign", channel=smtp)
+    assert [o.status for o in outcomes] == ["sent"] * 4
+    for number, (recipient, statuses) in enumerate(seen):
+        assert recipient == f"p{number}@mail.example"
+        assert statuses[recipient] == "sending"
+        assert [statuses[f"p{n}@mail.example"] for n in range(number)] == ["sent"] * number
+        assert [statuses[f"p{n}@mail.example"] for n in range(number + 1, 4)] == ["queued"] * (3 - number)
+
+
+def test_a_message_the_ledger_holds_back_at_mail_from_is_not_sent_and_the_connection_goes_on(smtp_server):
+    server = smtp_server("none")
+    with channel(server) as smtp:
+        assert smtp.send(draft(to="held@mail.example"), before_handover=lambda: False) is None
+
+        def dying():
+            raise RuntimeError("the database went away")
+
+        with pytest.raises(RuntimeError):
+            smtp.send(draft(to="broken@mail.example"), before_handover=dying)
+        receipt = smtp.send(draft(to="next@mail.example"), before_handover=lambda: True)
+    assert receipt is not None and receipt.answer.startswith("250")
+    assert [r.rcpt_tos for r in server.received] == [["next@mail.example"]]
+    peers = {r.peer for r in server.received}
+    assert len(peers) == 1

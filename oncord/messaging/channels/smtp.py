@@ -12,10 +12,11 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 
 from oncord.messaging.channels import PermanentFailure, TemporaryFailure
 from oncord.messaging.drafts import Draft, EmailDraft, Receipt
-from oncord.messaging.email_message import build_email
+from oncord.messaging.email_message import FALLBACK_FROM, build_email
 from oncord.messaging.settings import DEFAULT_PORTS, EffectiveSettings, insecure_smtp_reason
 
 CRLF = b"\r\n"
@@ -128,13 +129,30 @@ class SmtpChannel:
 
     # -- sending ---------------------------------------------------------------------------------
 
-    def send(self, draft: Draft) -> Receipt:
+    # The ledger's "sending" mark must be durable before the server can have the message, that is
+    # before the end of DATA, not before MAIL FROM: `send` asks `before_handover` while the server
+    # reads MAIL FROM, so the mark's commit (and the message's bytes) overlap that round trip.
+    overlaps_handover = True
+
+    def send(self, draft: Draft, before_handover: Callable[[], bool] | None = None) -> Receipt | None:
+        """Send one email; `before_handover()` (when given) is called once, before the message text is
+        sent: False means "do not send" (the transaction is reset and None returned)."""
         if not isinstance(draft, EmailDraft):
             raise PermanentFailure("The SMTP channel only sends email.")
-        sender = self.settings.from_address or ""
+        sender = self.settings.from_address or FALLBACK_FROM
         international = not (draft.to.isascii() and sender.isascii())
-        built = build_email(draft, self.settings, utf8=international)
-        payload, options = _payload(built.data, international)
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if international else []
+        prepared: list = []  # [BuiltEmail, payload] once built (built once, whatever the attempts)
+        asked: list[bool] = []  # before_handover's answer, asked once
+
+        def while_mail_from_is_read() -> bool:
+            if not prepared:
+                built = build_email(draft, self.settings, utf8=international)
+                prepared.extend((built, _payload(built.data)))
+            if before_handover is not None and not asked:
+                asked.append(before_handover())
+            return asked[0] if asked else True
+
         for attempt in (1, 2):
             if self._smtp is None:
                 self.connect()  # TemporaryFailure when it cannot: nothing was handed over
@@ -142,21 +160,37 @@ class SmtpChannel:
                 raise PermanentFailure("The mail server cannot take an address with non-English characters "
                                        "(it does not offer SMTPUTF8).", code="smtputf8")
             try:
-                answer = self._transaction(built.sender, draft.to, payload, options)
+                answer = self._transaction(sender, draft.to, options, while_mail_from_is_read, prepared)
             except _Dropped:
                 self._smtp = None
                 if attempt == 2:
                     raise TemporaryFailure(f"The connection to the mail server at {self.host} dropped twice "
                                            "before the message was sent.", code="dropped") from None
                 continue  # the server never had the message text: reconnect and try once more
+            if answer is None:
+                return None
+            built = prepared[0]
             return Receipt(provider_id=built.message_id, answer=answer, headers=built.headers)
         raise AssertionError("unreachable")
 
-    def _transaction(self, sender: str, recipient: str, payload: bytes, options: list[str]) -> str:
-        """MAIL, RCPT, DATA for one message; the server's final answer, e.g. "250 2.0.0 Ok: queued"."""
+    def _transaction(self, sender: str, recipient: str, options: list[str],
+                     while_mail_from_is_read: Callable[[], bool], prepared: list) -> str | None:
+        """MAIL, RCPT, DATA for one message; the server's final answer, e.g. "250 2.0.0 Ok: queued",
+        or None when `while_mail_from_is_read` said not to send."""
         smtp = self._smtp
         try:
-            code, reply = smtp.mail(sender, options)
+            if options:
+                smtp.command_encoding = "utf-8"
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{''.join(' ' + o for o in options)}")
+            try:
+                go_ahead = while_mail_from_is_read()
+            except BaseException:
+                self._abandon()
+                raise
+            code, reply = smtp.getreply()
+            if not go_ahead:
+                self._abandon(replied=True)
+                return None
             if code != 250:
                 self._fail(code, reply)
             code, reply = smtp.rcpt(recipient)
@@ -168,8 +202,10 @@ class SmtpChannel:
         except (smtplib.SMTPServerDisconnected, OSError):
             _close_quietly(smtp)
             raise _Dropped() from None
+        finally:
+            smtp.command_encoding = "ascii"
         try:
-            smtp.send(payload)
+            smtp.send(prepared[1])
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError):
             _close_quietly(smtp)
@@ -179,6 +215,16 @@ class SmtpChannel:
         if code != 250:
             self._fail(code, reply)  # the server answered no: certainly not taken
         return _answer(code, reply)
+
+    def _abandon(self, replied: bool = False) -> None:
+        """Leave the transaction begun by MAIL FROM (its answer read first), so the next message starts clean."""
+        try:
+            if not replied:
+                self._smtp.getreply()
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            _close_quietly(self._smtp)
+            self._smtp = None
 
     def _fail(self, code: int, reply: bytes):
         """A refusal ends this message only: reset the transaction so the batch goes on."""
@@ -197,12 +243,12 @@ class SmtpChannel:
         raise TemporaryFailure(f"The mail server could not take it now: {answer}", code=str(code))
 
 
-def _payload(data: bytes, international: bool) -> tuple[bytes, list[str]]:
-    """The DATA bytes (CRLF lines, leading dots doubled, ending in CRLF.CRLF) and MAIL options."""
+def _payload(data: bytes) -> bytes:
+    """The DATA bytes: CRLF lines, leading dots doubled, ending in CRLF.CRLF."""
     data = re.sub(rb"(?m)^\.", b"..", data)
     if not data.endswith(CRLF):
         data += CRLF
-    return data + b"." + CRLF, (["SMTPUTF8", "BODY=8BITMIME"] if international else [])
+    return data + b"." + CRLF
 
 
 def _answer(code: int, reply: bytes | str) -> str:
