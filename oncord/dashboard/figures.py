@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from oncord.automations import preview
@@ -59,21 +59,19 @@ def clinic_days(now: datetime, zone: ZoneInfo, days: int = CHART_DAYS) -> list[d
 def messages_per_day(now: datetime, zone: ZoneInfo, days: int = CHART_DAYS) -> list[DayCount]:
     """Sent, skipped and failed messages to patients per clinic day, by when each was recorded.
 
-    One query: each row falls into its day by comparing it with the days' UTC starts, so
-    ix_messages_status_created_id answers it and the database never converts a time zone.
+    One statement: a count per day between that day's UTC bounds, glued by UNION ALL, so each
+    part is a range read of ix_messages_status_created_id and no row is converted to a time zone
+    (a CASE picking each row's day was four times slower on 100,000 rows; see docs/benchmarks.md).
     """
     day_list = clinic_days(now, zone, days)
     starts = [start_of_day(d, zone) for d in day_list] + [start_of_day(day_list[-1] + timedelta(days=1), zone)]
-    day_index = case(*((Message.created_at < starts[i + 1], i) for i in range(days)), else_=days).label("day_index")
-    rows = db.session.execute(
-        select(day_index, Message.status, func.count())
-        .where(Message.status.in_(OUTCOMES), Message.created_at >= starts[0], Message.created_at < starts[-1],
-               Message.kind.in_(PATIENT_KINDS))
-        .group_by(day_index, Message.status))
+    parts = [select(literal_column(str(i)).label("day_index"), Message.status, func.count())
+             .where(Message.status.in_(OUTCOMES), Message.created_at >= starts[i], Message.created_at < starts[i + 1],
+                    Message.kind.in_(PATIENT_KINDS))
+             .group_by(Message.status) for i in range(days)]
     counts = [{"sent": 0, "skipped": 0, "failed": 0} for _ in day_list]
-    for index, status, n in rows:
-        if 0 <= index < days:
-            counts[index][OUTCOMES[status]] += n
+    for index, status, n in db.session.execute(union_all(*parts)):
+        counts[int(index)][OUTCOMES[status]] += n
     return [DayCount(day, **c) for day, c in zip(day_list, counts)]
 
 

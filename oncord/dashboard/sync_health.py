@@ -51,7 +51,7 @@ class SyncHealth:
             found.append(f"The last sync skipped or repaired {n} record{'s' if n != 1 else ''}.")
         if self.rejected_edits:
             n = self.rejected_edits
-            found.append(f"Cliniko refused {n} edit{'s' if n != 1 else ''}: see the contact{'s' if n != 1 else ''}.")
+            found.append(f"Cliniko refused {n} edit{'s' if n != 1 else ''}: each contact's page says why.")
         if state.stalled_since:
             found.append("The running sync has not been heard from for a while; the next sync carries on from it.")
         return found
