@@ -48,6 +48,7 @@ def test_statements_do_not_grow_with_the_data(client, db, login_as, sydney):
         sms_keywords.receive(f"SM{i:032d}", contact.phone, "STOP")
     db.session.commit()
     after = _statements(client)
+    print(f"\ndashboard statements: {before}")
     assert after == before, (before, after)
     assert before <= 40
     assert figures.reminders_due(now).sending > len(data["people"][:12])  # the extra visits were counted
