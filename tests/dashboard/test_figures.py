@@ -149,3 +149,14 @@ def test_live_campaigns_sending_then_paused_then_scheduled(db):
     lines = figures.live_campaigns()
     assert [line.campaign.name for line in lines] == ["Sending", "Paused", "Soon", "Later"]
     assert (lines[0].done, lines[0].percent, lines[1].done, lines[1].percent) == (2, 50, 0, 0)
+
+
+def test_the_25_hour_day_when_clocks_go_back(db):
+    # Sun 5 Apr 2026: 03:00 AEDT (UTC+11) becomes 02:00 AEST (UTC+10); the day ends 5 Apr 14:00 UTC.
+    now = datetime(2026, 4, 10, 2, 0, tzinfo=UTC)
+    seed.message(datetime(2026, 4, 4, 13, 0, tzinfo=UTC))  # 5 Apr 00:00 AEDT
+    seed.message(datetime(2026, 4, 5, 13, 30, tzinfo=UTC))  # 5 Apr 23:30 AEST (00:30 on a fixed +11 clock)
+    seed.message(datetime(2026, 4, 5, 14, 0, tzinfo=UTC))  # 6 Apr 00:00 AEST
+    db.session.commit()
+    by_day = {d.day: d.sent for d in figures.messages_per_day(now, SYDNEY)}
+    assert (by_day[date(2026, 4, 4)], by_day[date(2026, 4, 5)], by_day[date(2026, 4, 6)]) == (0, 2, 1)
