@@ -160,3 +160,21 @@ def _waiting(automation: Automation, lo: datetime, hi: datetime) -> list[_Starte
     return [_Started(triggers.Candidate(appointments[run.appointment_id], run.occurrence, run.triggered_at),
                      run.next_step, max(run.next_at, lo))
             for run in runs if run.appointment_id in appointments]
+
+
+def due_between(automation: Automation, lo: datetime, hi: datetime) -> PreviewList:
+    """The sends of a time-triggered automation falling in [lo, hi), read as `preview` reads its
+    "upcoming" list (runs already waiting, then appointments falling due): the dashboard's
+    "reminders due" counts exactly what the automation's own page shows."""
+    started = _waiting(automation, lo, hi)
+    later = triggers.time_candidates(automation, lo, hi)
+    contacts = _contacts(later + [s.candidate for s in started])
+    facts = PreloadedFacts(automation, contacts, lo)
+    rows = [row_for(automation, s.candidate, start_position=s.position, at=s.at, contacts=contacts, facts=facts)
+            for s in started]
+    seen = {(row.appointment_id, row.send_at) for row in rows}
+    for candidate in later:
+        row = row_for(automation, candidate, contacts=contacts, facts=facts)
+        if (row.appointment_id, row.send_at) not in seen:
+            rows.append(row)
+    return PreviewList(sorted((row for row in rows if lo <= row.send_at < hi), key=lambda r: r.send_at))

@@ -2,22 +2,27 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from oncord.automations.clinic_time import clinic_zone
 from oncord.contacts.phones import display_phone
+from oncord.dashboard.board import read_board
 from oncord.extensions import db
 from oncord.getting_started import checklist, staff_summary
 from oncord.messaging import sms_keywords
 from oncord.models import InboundSms
+from oncord.timestamps import utcnow
 
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/dashboard")
 def index():
-    cancel = {"cancel_requests": sms_keywords.open_cancel_requests(), "display_phone": display_phone}
+    """Setup first while it is unfinished (the checklist for admins, the plain summary for staff), then the figures."""
+    context = {"cancel_requests": sms_keywords.open_cancel_requests(), "display_phone": display_phone,
+               "board": read_board(utcnow(), clinic_zone())}
     if not current_user.is_admin:  # setup steps are for whoever runs the install
-        return render_template("dashboard/index.html", summary=staff_summary(), **cancel)
+        return render_template("dashboard/index.html", summary=staff_summary(), **context)
     steps = checklist(is_admin=True)
-    return render_template("dashboard/index.html", steps=steps, remaining=sum(not s.done for s in steps), **cancel)
+    return render_template("dashboard/index.html", steps=steps, remaining=sum(not s.done for s in steps), **context)
 
 
 @bp.post("/dashboard/cancel-requests/<int:reply_id>/done")

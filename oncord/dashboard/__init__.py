@@ -1,0 +1,1 @@
+"""The staff dashboard: figures read from the database and the chart drawn from them."""
