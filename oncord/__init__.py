@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; `overrides` (tests, tools) win over the environment."""
     from oncord import access, accounts, background, cli, routing
+    from oncord.automations import clinic_time
     from oncord.blueprints import register_blueprints
     from oncord.config import engine_options, load_config
     from oncord.database import configure_sqlite, include_in_autogenerate
@@ -23,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
+    clinic_time.parse_quiet_hours(app.config["AUTOMATION_QUIET_HOURS"])  # a clear error now, not in every tick
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["TRUSTED_PROXIES"]:

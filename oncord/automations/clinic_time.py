@@ -23,15 +23,20 @@ def format_local(at: datetime) -> str:
     return f"{value:%a} {value.day} {value:%b} {value:%H:%M}"
 
 
-def _parse(value: str) -> time:
-    hours, minutes = value.strip().split(":")
-    return time(int(hours), int(minutes))
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """"20:00-08:00" -> (20:00, 08:00); ValueError in one sentence for anything else (checked at start-up,
+    so a mistyped ONCORD_AUTOMATION_QUIET_HOURS stops the app instead of every automation tick)."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError(f"ONCORD_AUTOMATION_QUIET_HOURS must be two 24-hour times like 20:00-08:00, "
+                         f"not {value!r}.") from None
+    return start, end
 
 
 def quiet_hours() -> tuple[time, time]:
     """(start, end) of SMS quiet hours in clinic time, e.g. 20:00-08:00."""
-    start, end = current_app.config["AUTOMATION_QUIET_HOURS"].split("-")
-    return _parse(start), _parse(end)
+    return parse_quiet_hours(current_app.config["AUTOMATION_QUIET_HOURS"])
 
 
 def quiet_hours_label() -> str:

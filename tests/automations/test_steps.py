@@ -1,6 +1,7 @@
 """Steps: consent (factual vs marketing), unsubscribing mid-workflow, spacing, quiet hours, waits, DST."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import time_machine
 
 from oncord.automations import preview, triggers
@@ -266,3 +267,20 @@ def test_a_cancellation_nudge_in_quiet_hours_still_waits_for_the_morning(clinic)
     assert clinic.reasons(nudge) == ["Quiet hours (20:00–08:00): waiting until Wed 2 Dec 08:00."]
     clinic.tick(datetime(2026, 12, 1, 21, 0, 30, tzinfo=UTC))
     assert clinic.sent_to(nudge) == ["+61412345678"]
+
+
+@pytest.mark.parametrize("value", ["8pm-8am", "20:00", "25:00-08:00", "20:00-08:00-09:00", ""])
+def test_mistyped_quiet_hours_stop_the_app_at_start_with_one_clear_sentence(value):
+    from oncord import create_app
+
+    with pytest.raises(ValueError, match="ONCORD_AUTOMATION_QUIET_HOURS must be two 24-hour times like 20:00-08:00"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "AUTOMATION_QUIET_HOURS": value})
+
+
+def test_quiet_hours_accept_spaces_and_a_daytime_window():
+    from datetime import time
+
+    from oncord.automations.clinic_time import parse_quiet_hours
+
+    assert parse_quiet_hours(" 21:30 - 07:15 ") == (time(21, 30), time(7, 15))
+    assert parse_quiet_hours("12:00-13:00") == (time(12), time(13))
