@@ -1,0 +1,199 @@
+"""Whom a campaign reaches: the conditions, counted in SQL, and the audience fixed when sending starts.
+
+Every condition becomes an EXISTS over appointments, so a contact with three matching
+appointments is one row; the reasons a matching contact is left out are one CASE, so the
+count is a single GROUP BY and no contact is loaded into Python to be counted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, exists, func, not_, or_, select
+
+from oncord.automations import clinic_time
+from oncord.campaigns.conditions import Conditions, DateRange
+from oncord.extensions import db
+from oncord.messaging import eligibility, suppressions
+from oncord.models import Appointment, ConsentChange, ConsentSource, ConsentStatus, Contact
+from oncord.timestamps import utcnow
+
+__all__ = ["AudienceCount", "Conditions", "DateRange", "PRESETS", "count", "materialise", "date"]
+
+CHANNELS = ("email", "sms")
+# Consent the contact gave, in Cliniko or to us; a staff edit or a default is not enough for health information.
+EXPLICIT_SOURCES = (ConsentSource.CLINIKO_PULL.value, ConsentSource.UNSUBSCRIBE_PAGE.value,
+                    ConsentSource.ONE_CLICK.value, ConsentSource.SMS_KEYWORD.value)
+
+GONE = "Archived, deleted or merged in Cliniko"
+NOT_SUBSCRIBED = {"email": "Not subscribed to email", "sms": "Not subscribed to SMS"}
+NO_ADDRESS = {"email": "No email address", "sms": "No mobile number"}
+SUPPRESSED = "Erased from oncord (suppressed)"
+NOT_EXPLICIT = "Consent not given explicitly (health information rule)"
+REASONS_IN_ORDER = (GONE, *NOT_SUBSCRIBED.values(), *NO_ADDRESS.values(), SUPPRESSED, NOT_EXPLICIT)
+
+PRESETS: dict[str, tuple[str, Conditions]] = {
+    "new_this_month": ("New patients this month", Conditions(first_appointment=DateRange(calendar_month=0))),
+    "lapsed_6_months": ("Lapsed 6 months (no appointment in six months)", Conditions(last_appointment_months=6)),
+    "no_upcoming": ("No upcoming appointment", Conditions(upcoming="none")),
+    "did_not_arrive_last_month": ("Did not arrive last month",
+                                  Conditions(statuses=("did_not_arrive",), appointment_date=DateRange(calendar_month=-1))),
+}
+
+
+@dataclass(frozen=True)
+class AudienceCount:
+    included: int
+    left_out: dict[str, int]      # staff reason -> number
+    sample: list[Contact]         # up to `sample_size` included contacts
+
+    @property
+    def matching(self) -> int:
+        """Everyone the conditions match, before the consent and address rules."""
+        return self.included + sum(self.left_out.values())
+
+
+def count(conditions: Conditions, channel: str, *, now: datetime | None = None, sample_size: int = 10) -> AudienceCount:
+    """How many contacts the campaign would reach now, who is left out and why, and a few of them by name."""
+    _check(channel)
+    now = now or utcnow()
+    matching = _matching(conditions, now)
+    reason = _reason(conditions, channel)
+    rows = db.session.execute(select(reason.label("reason"), func.count()).select_from(Contact)
+                              .where(*matching).group_by(reason)).all()
+    left_out = {r: n for r, n in rows if r is not None}
+    included = sum(n for r, n in rows if r is None)
+    if extra := _left_out_after_sql(conditions, channel, now):
+        for why, ids in extra.items():
+            left_out[why] = left_out.get(why, 0) + len(ids)
+            included -= len(ids)
+    dropped = set().union(*extra.values()) if extra else set()
+    sample = []
+    if sample_size > 0 and included > 0:
+        stmt = (select(Contact).where(*matching, reason.is_(None)).order_by(Contact.last_name, Contact.first_name,
+                                                                            Contact.id))
+        if dropped:
+            stmt = stmt.where(Contact.id.not_in(dropped))
+        sample = list(db.session.scalars(stmt.limit(sample_size)))
+    ordered = {r: left_out[r] for r in REASONS_IN_ORDER if left_out.get(r)}
+    return AudienceCount(included=included, left_out=ordered, sample=sample)
+
+
+def materialise(conditions: Conditions, channel: str, *, now: datetime | None = None) -> list[int]:
+    """Eligible contact ids, each once, ascending: the same set `count` counts as included."""
+    _check(channel)
+    now = now or utcnow()
+    ids = db.session.scalars(select(Contact.id).where(*_matching(conditions, now), _reason(conditions, channel).is_(None))
+                             .order_by(Contact.id)).all()
+    extra = _left_out_after_sql(conditions, channel, now)
+    dropped = set().union(*extra.values()) if extra else set()
+    return [i for i in ids if i not in dropped]
+
+
+def _check(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+
+
+def _matching(conditions: Conditions, now: datetime) -> list:
+    """WHERE clauses on contacts for the conditions alone (consent and addresses come after)."""
+    zone = clinic_time.clinic_zone()
+    clauses = []
+    if conditions.has_appointment_conditions:
+        clauses.append(exists().where(Appointment.contact_id == Contact.id, *_appointment_clauses(conditions, now, zone)))
+    kept = (Appointment.contact_id == Contact.id, Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None))
+    if conditions.upcoming:
+        upcoming = exists().where(*kept, Appointment.starts_at >= now)
+        clauses.append(upcoming if conditions.upcoming == "has" else not_(upcoming))
+    if conditions.last_appointment_months:
+        cutoff = _months_before(now, conditions.last_appointment_months, zone)
+        clauses.append(exists().where(*kept, Appointment.starts_at < cutoff))
+        clauses.append(not_(exists().where(*kept, Appointment.starts_at >= cutoff)))
+    if conditions.first_appointment:
+        start, end = conditions.first_appointment.bounds(now, zone)
+        clauses.append(exists().where(*kept, *_within(Appointment.starts_at, start, end)))
+        if start is not None:
+            clauses.append(not_(exists().where(*kept, Appointment.starts_at < start)))
+    if conditions.linked == "linked":
+        clauses.append(Contact.cliniko_patient_id.is_not(None))
+    elif conditions.linked == "not_linked":
+        clauses.append(Contact.cliniko_patient_id.is_(None))
+    return clauses
+
+
+def _appointment_clauses(conditions: Conditions, now: datetime, zone) -> list:
+    """One appointment matching every appointment-level condition at once."""
+    clauses = [Appointment.archived_at.is_(None)]
+    if conditions.appointment_date:
+        clauses += _within(Appointment.starts_at, *conditions.appointment_date.bounds(now, zone))
+    if conditions.booked:
+        clauses += _within(Appointment.cliniko_created_at, *conditions.booked.bounds(now, zone))
+    if conditions.appointment_type_ids:
+        clauses.append(Appointment.appointment_type_id.in_(conditions.appointment_type_ids))
+    if conditions.practitioner_ids:
+        clauses.append(Appointment.practitioner_id.in_(conditions.practitioner_ids))
+    if conditions.business_ids:
+        clauses.append(Appointment.business_id.in_(conditions.business_ids))
+    if conditions.statuses:
+        clauses.append(or_(*[{"attended": Appointment.patient_arrived.is_(True),
+                              "cancelled": Appointment.cancelled_at.is_not(None),
+                              "did_not_arrive": Appointment.did_not_arrive.is_(True)}[s] for s in conditions.statuses]))
+    else:
+        clauses.append(Appointment.cancelled_at.is_(None))  # "saw Dr Lee" never means a cancelled visit
+    return clauses
+
+
+def _within(column, start: datetime | None, end: datetime | None) -> list:
+    return [c for c in ((column >= start) if start else None, (column < end) if end else None) if c is not None]
+
+
+def _months_before(now: datetime, months: int, zone) -> datetime:
+    """Local midnight on the same day of the month `months` ago (the 31st falls back to the month's last day)."""
+    today = now.astimezone(zone).date()
+    index = today.year * 12 + today.month - 1 - months
+    year, month = index // 12, index % 12 + 1
+    day = today.day
+    while True:
+        try:
+            then = date(year, month, day)
+            break
+        except ValueError:
+            day -= 1
+    return DateRange(start=then).bounds(now, zone)[0]
+
+
+def _reason(conditions: Conditions, channel: str):
+    """Why a matching contact is left out (first reason wins), or NULL when included: one CASE for SQL."""
+    status = Contact.email_status if channel == "email" else Contact.sms_status
+    address = Contact.email if channel == "email" else Contact.phone
+    whens = [
+        (or_(Contact.merged_into_patient_id.is_not(None), Contact.cliniko_deleted_at.is_not(None),
+             Contact.cliniko_archived_at.is_not(None)), GONE),
+        (or_(status.is_(None), status != ConsentStatus.SUBSCRIBED.value), NOT_SUBSCRIBED[channel]),
+        (or_(address.is_(None), func.trim(address) == ""), NO_ADDRESS[channel]),
+    ]
+    if conditions.uses_health_information():
+        whens.append((not_(_explicit_consent(channel)), NOT_EXPLICIT))
+    return case(*whens, else_=None)
+
+
+def _explicit_consent(channel: str):
+    latest = (select(ConsentChange.source).where(ConsentChange.contact_id == Contact.id,
+                                                 ConsentChange.channel == channel)
+              .order_by(ConsentChange.created_at.desc(), ConsentChange.id.desc()).limit(1).scalar_subquery())
+    return latest.in_(EXPLICIT_SOURCES)
+
+
+def _left_out_after_sql(conditions: Conditions, channel: str, now: datetime) -> dict[str, set[int]]:
+    """The rules SQL cannot apply: numbers that take no SMS, and erased addresses (keyed hashes)."""
+    rows = db.session.execute(select(Contact).where(*_matching(conditions, now),
+                                                    _reason(conditions, channel).is_(None))).scalars().all()
+    out: dict[str, set[int]] = {}
+    for contact in rows:
+        address = eligibility.address_for(contact, channel)
+        if address is None:
+            out.setdefault(NO_ADDRESS[channel], set()).add(contact.id)
+        elif suppressions.is_suppressed(patient_id=contact.cliniko_patient_id,
+                                        **{("email" if channel == "email" else "phone"): address}):
+            out.setdefault(SUPPRESSED, set()).add(contact.id)
+    return out
