@@ -136,12 +136,13 @@ def send_batch(campaign_id: int, *, size: int | None = None) -> BatchReport:
 def _send_chunks(campaign_id: int, recipients: list, channel) -> BatchReport:
     handled, limit = 0, int(current_app.config["CAMPAIGN_MAX_CONSECUTIVE_FAILURES"])
     campaign = db.session.get(Campaign, campaign_id)
+    identity = clinic_identity()  # read once per batch, not per message
     while recipients:
         # Never more at once than the failures still allowed before pausing: a broken provider
         # or message costs at most `limit` contacts, not a whole batch.
         allowed = max(1, limit - (campaign.consecutive_failures or 0))
         chunk, recipients = recipients[:allowed], recipients[allowed:]
-        done, failures = _send_to(campaign, chunk, channel)
+        done, failures = _send_to(campaign, chunk, channel, identity)
         handled += done
         _count_failures(campaign_id, failures, limit)
         db.session.commit()
@@ -153,10 +154,9 @@ def _send_chunks(campaign_id: int, recipients: list, channel) -> BatchReport:
     return BatchReport(handled, True, campaign.status)
 
 
-def _send_to(campaign: Campaign, recipients: list, channel) -> tuple[int, list[tuple[bool, str | None]]]:
+def _send_to(campaign: Campaign, recipients: list, channel, identity) -> tuple[int, list[tuple[bool, str | None]]]:
     """Hand the recipients' (id, contact id) messages to the ledger; returns (handled,
     [(failed?, reason)] in sending order for the auto-pause count; sent ones reset it)."""
-    identity = clinic_identity()
     contacts = {c.id: c for c in db.session.scalars(select(Contact).where(
         Contact.id.in_([contact_id for _, contact_id in recipients if contact_id is not None]))
         .execution_options(populate_existing=True))}
