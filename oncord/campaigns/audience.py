@@ -14,11 +14,11 @@ from sqlalchemy import and_, case, exists, func, not_, or_, select
 from oncord.automations import clinic_time
 from oncord.campaigns.conditions import Conditions, DateRange
 from oncord.extensions import db
-from oncord.messaging import eligibility, suppressions
-from oncord.models import Appointment, ConsentChange, ConsentSource, ConsentStatus, Contact
+from oncord.campaigns import address_checks
+from oncord.models import AddressCheck, Appointment, ConsentSource, ConsentStatus, Contact
 from oncord.timestamps import utcnow
 
-__all__ = ["AudienceCount", "Conditions", "DateRange", "PRESETS", "count", "materialise", "date"]
+__all__ = ["AudienceCount", "Conditions", "DateRange", "PRESETS", "count", "materialise"]
 
 CHANNELS = ("email", "sms")
 # Consent the contact gave, in Cliniko or to us; a staff edit or a default is not enough for health information.
@@ -54,27 +54,21 @@ class AudienceCount:
 
 
 def count(conditions: Conditions, channel: str, *, now: datetime | None = None, sample_size: int = 10) -> AudienceCount:
-    """How many contacts the campaign would reach now, who is left out and why, and a few of them by name."""
+    """How many contacts the campaign would reach now, who is left out and why, and a few of them by name.
+
+    May record newly seen addresses in `address_checks`: the caller commits."""
     _check(channel)
     now = now or utcnow()
-    matching = _matching(conditions, now)
-    reason = _reason(conditions, channel)
-    rows = db.session.execute(select(reason.label("reason"), func.count()).select_from(Contact)
+    source, matching, reason = _audience(conditions, channel, now)
+    rows = db.session.execute(select(reason.label("reason"), func.count()).select_from(source)
                               .where(*matching).group_by(reason)).all()
     left_out = {r: n for r, n in rows if r is not None}
     included = sum(n for r, n in rows if r is None)
-    if extra := _left_out_after_sql(conditions, channel, now):
-        for why, ids in extra.items():
-            left_out[why] = left_out.get(why, 0) + len(ids)
-            included -= len(ids)
-    dropped = set().union(*extra.values()) if extra else set()
     sample = []
     if sample_size > 0 and included > 0:
-        stmt = (select(Contact).where(*matching, reason.is_(None)).order_by(Contact.last_name, Contact.first_name,
-                                                                            Contact.id))
-        if dropped:
-            stmt = stmt.where(Contact.id.not_in(dropped))
-        sample = list(db.session.scalars(stmt.limit(sample_size)))
+        sample = list(db.session.scalars(
+            select(Contact).select_from(source).where(*matching, reason.is_(None))
+            .order_by(Contact.last_name, Contact.first_name, Contact.id).limit(sample_size)))
     ordered = {r: left_out[r] for r in REASONS_IN_ORDER if left_out.get(r)}
     return AudienceCount(included=included, left_out=ordered, sample=sample)
 
@@ -83,11 +77,22 @@ def materialise(conditions: Conditions, channel: str, *, now: datetime | None = 
     """Eligible contact ids, each once, ascending: the same set `count` counts as included."""
     _check(channel)
     now = now or utcnow()
-    ids = db.session.scalars(select(Contact.id).where(*_matching(conditions, now), _reason(conditions, channel).is_(None))
-                             .order_by(Contact.id)).all()
-    extra = _left_out_after_sql(conditions, channel, now)
-    dropped = set().union(*extra.values()) if extra else set()
-    return [i for i in ids if i not in dropped]
+    source, matching, reason = _audience(conditions, channel, now)
+    return list(db.session.scalars(select(Contact.id).select_from(source).where(*matching, reason.is_(None))
+                                   .order_by(Contact.id)))
+
+
+def _audience(conditions: Conditions, channel: str, now: datetime):
+    """(FROM, WHERE clauses, reason CASE) shared by the count, the sample and the fixed audience."""
+    kind = "email" if channel == "email" else "phone"
+    hashed = address_checks.any_hashed_suppression(kind)
+    if channel == "sms" or hashed:
+        address_checks.refresh(kind)
+    source = Contact.__table__
+    if channel == "sms":  # one row per number at most: the join never repeats a contact
+        source = Contact.__table__.outerjoin(AddressCheck, and_(AddressCheck.kind == "phone",
+                                                                AddressCheck.address == Contact.phone))
+    return source, _matching(conditions, now), _reason(conditions, channel, hashed)
 
 
 def _check(channel: str) -> None:
@@ -162,38 +167,25 @@ def _months_before(now: datetime, months: int, zone) -> datetime:
     return DateRange(start=then).bounds(now, zone)[0]
 
 
-def _reason(conditions: Conditions, channel: str):
+def _reason(conditions: Conditions, channel: str, hashed_suppressions: bool):
     """Why a matching contact is left out (first reason wins), or NULL when included: one CASE for SQL."""
     status = Contact.email_status if channel == "email" else Contact.sms_status
-    address = Contact.email if channel == "email" else Contact.phone
+    if channel == "email":
+        no_address = or_(Contact.email.is_(None), func.trim(Contact.email) == "")
+    else:
+        no_address = or_(Contact.phone.is_(None), AddressCheck.sms_capable.is_not(True))
+    suppressed = [Contact.cliniko_patient_id.in_(address_checks.suppressed_patient_ids())]
+    if hashed_suppressions:
+        column = Contact.email_lower if channel == "email" else Contact.phone
+        suppressed.append(column.in_(address_checks.suppressed_addresses("email" if channel == "email" else "phone")))
     whens = [
         (or_(Contact.merged_into_patient_id.is_not(None), Contact.cliniko_deleted_at.is_not(None),
              Contact.cliniko_archived_at.is_not(None)), GONE),
         (or_(status.is_(None), status != ConsentStatus.SUBSCRIBED.value), NOT_SUBSCRIBED[channel]),
-        (or_(address.is_(None), func.trim(address) == ""), NO_ADDRESS[channel]),
+        (no_address, NO_ADDRESS[channel]),
+        (or_(*suppressed), SUPPRESSED),
     ]
     if conditions.uses_health_information():
-        whens.append((not_(_explicit_consent(channel)), NOT_EXPLICIT))
+        source = Contact.email_consent_source if channel == "email" else Contact.sms_consent_source
+        whens.append((or_(source.is_(None), source.not_in(EXPLICIT_SOURCES)), NOT_EXPLICIT))
     return case(*whens, else_=None)
-
-
-def _explicit_consent(channel: str):
-    latest = (select(ConsentChange.source).where(ConsentChange.contact_id == Contact.id,
-                                                 ConsentChange.channel == channel)
-              .order_by(ConsentChange.created_at.desc(), ConsentChange.id.desc()).limit(1).scalar_subquery())
-    return latest.in_(EXPLICIT_SOURCES)
-
-
-def _left_out_after_sql(conditions: Conditions, channel: str, now: datetime) -> dict[str, set[int]]:
-    """The rules SQL cannot apply: numbers that take no SMS, and erased addresses (keyed hashes)."""
-    rows = db.session.execute(select(Contact).where(*_matching(conditions, now),
-                                                    _reason(conditions, channel).is_(None))).scalars().all()
-    out: dict[str, set[int]] = {}
-    for contact in rows:
-        address = eligibility.address_for(contact, channel)
-        if address is None:
-            out.setdefault(NO_ADDRESS[channel], set()).add(contact.id)
-        elif suppressions.is_suppressed(patient_id=contact.cliniko_patient_id,
-                                        **{("email" if channel == "email" else "phone"): address}):
-            out.setdefault(SUPPRESSED, set()).add(contact.id)
-    return out

@@ -60,6 +60,10 @@ class Contact(db.Model):
     sms_status: Mapped[str] = mapped_column(String(16), default=ConsentStatus.PENDING.value)
     email_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sms_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the current status came from (a ConsentSource, kept by messaging.consent): campaigns that use
+    # health information reach only consent the contact gave, in Cliniko or to us.
+    email_consent_source: Mapped[str | None] = mapped_column(String(32))
+    sms_consent_source: Mapped[str | None] = mapped_column(String(32))
     # Cliniko's own consent flags as last pulled, to tell a change in Cliniko from an old value.
     cliniko_accepts_email: Mapped[bool | None]
     cliniko_accepts_sms: Mapped[bool | None]
