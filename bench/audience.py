@@ -92,7 +92,7 @@ def fill(contacts: int, appointments: int, postgres: bool) -> None:
         f"""INSERT INTO appointments (id, contact_id, patient_id, appointment_type_id, practitioner_id, business_id,
                                       starts_at, ends_at, cliniko_created_at, patient_arrived, did_not_arrive,
                                       cancelled_at, archived_at)
-            SELECT n, 1 + ((n * 48271) % 2147483647) % {contacts - NEW}, NULL, 1 + n % 8, 1 + (n / 8) % 12, 1 + (n / 96) % 3,
+            SELECT n, 1 + ((n * 2654435761) % 4294967296) / 7 % {contacts - NEW}, NULL, 1 + n % 8, 1 + (n / 8) % 12, 1 + (n / 96) % 3,
                    {at}, {plus.format(at)}, {before.format(at)},
                    CASE WHEN n % 12 <> 0 AND n % 40 <> 0 THEN {true} ELSE {false} END,
                    CASE WHEN n % 40 = 0 THEN {true} ELSE {false} END,
