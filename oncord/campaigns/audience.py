@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import Integer, String, case, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from oncord.automations import clinic_time
 from oncord.campaigns.conditions import Conditions, DateRange
 from oncord.extensions import db
 from oncord.campaigns import address_checks
-from oncord.models import AddressCheck, Appointment, ConsentSource, ConsentStatus, Contact
+from oncord.models import Appointment, ConsentSource, ConsentStatus, Contact
 from oncord.timestamps import utcnow
 
 __all__ = ["AudienceCount", "Conditions", "DateRange", "PRESETS", "count", "materialise"]
@@ -56,21 +57,26 @@ class AudienceCount:
 def count(conditions: Conditions, channel: str, *, now: datetime | None = None, sample_size: int = 10) -> AudienceCount:
     """How many contacts the campaign would reach now, who is left out and why, and a few of them by name.
 
-    May record newly seen addresses in `address_checks`: the caller commits."""
+    One statement: the matching contacts are worked out once (a materialised CTE), then grouped
+    by reason and, for the sample, the first few included by name. May record newly seen
+    addresses in `address_checks`: the caller commits."""
     _check(channel)
     now = now or utcnow()
     source, matching, reason = _audience(conditions, channel, now)
-    rows = db.session.execute(select(reason.label("reason"), func.count()).select_from(source)
-                              .where(*matching).group_by(reason)).all()
-    left_out = {r: n for r, n in rows if r is not None}
-    included = sum(n for r, n in rows if r is None)
-    sample = []
-    if sample_size > 0 and included > 0:
-        sample = list(db.session.scalars(
-            select(Contact).select_from(source).where(*matching, reason.is_(None))
-            .order_by(Contact.last_name, Contact.first_name, Contact.id).limit(sample_size)))
+    matched = (select(Contact.id, Contact.last_name, Contact.first_name, reason.label("reason"))
+               .select_from(source).where(*matching).cte("matched").prefix_with("MATERIALIZED"))
+    counts = select(matched.c.reason, func.count().label("n"), literal(None, Integer).label("id")).group_by(
+        matched.c.reason)
+    first = (select(matched.c.id).where(matched.c.reason.is_(None))
+             .order_by(matched.c.last_name, matched.c.first_name, matched.c.id).limit(max(sample_size, 0)).subquery())
+    sample_rows = select(literal(None, String).label("reason"), literal(0, Integer).label("n"), first.c.id)
+    rows = db.session.execute(union_all(counts, sample_rows)).all()
+    left_out = {r: n for r, n, i in rows if r is not None}
+    included = sum(n for r, n, i in rows if r is None and i is None)
+    ids = [i for r, n, i in rows if i is not None]
+    by_id = {c.id: c for c in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))} if ids else {}
     ordered = {r: left_out[r] for r in REASONS_IN_ORDER if left_out.get(r)}
-    return AudienceCount(included=included, left_out=ordered, sample=sample)
+    return AudienceCount(included=included, left_out=ordered, sample=[by_id[i] for i in ids if i in by_id])
 
 
 def materialise(conditions: Conditions, channel: str, *, now: datetime | None = None) -> list[int]:
@@ -88,11 +94,7 @@ def _audience(conditions: Conditions, channel: str, now: datetime):
     hashed = address_checks.any_hashed_suppression(kind)
     if channel == "sms" or hashed:
         address_checks.refresh(kind)
-    source = Contact.__table__
-    if channel == "sms":  # one row per number at most: the join never repeats a contact
-        source = Contact.__table__.outerjoin(AddressCheck, and_(AddressCheck.kind == "phone",
-                                                                AddressCheck.address == Contact.phone))
-    return source, _matching(conditions, now), _reason(conditions, channel, hashed)
+    return Contact.__table__, _matching(conditions, now), _reason(conditions, channel, hashed)
 
 
 def _check(channel: str) -> None:
@@ -115,15 +117,25 @@ def _matching(conditions: Conditions, now: datetime) -> list:
         clauses.append(exists().where(*kept, Appointment.starts_at < cutoff))
         clauses.append(not_(exists().where(*kept, Appointment.starts_at >= cutoff)))
     if conditions.first_appointment:
-        start, end = conditions.first_appointment.bounds(now, zone)
-        clauses.append(exists().where(*kept, *_within(Appointment.starts_at, start, end)))
-        if start is not None:
-            clauses.append(not_(exists().where(*kept, Appointment.starts_at < start)))
+        clauses.append(_first_appointment_within(*conditions.first_appointment.bounds(now, zone)))
     if conditions.linked == "linked":
         clauses.append(Contact.cliniko_patient_id.is_not(None))
     elif conditions.linked == "not_linked":
         clauses.append(Contact.cliniko_patient_id.is_(None))
     return clauses
+
+
+def _first_appointment_within(start: datetime | None, end: datetime | None):
+    """Driven from the appointments in the range (few), each asking for its contact's first one:
+    an index probe, where "nothing earlier" over every older appointment would read most of the table."""
+    earlier = aliased(Appointment)
+    first = (select(func.min(earlier.starts_at)).where(earlier.contact_id == Appointment.contact_id,
+                                                       earlier.archived_at.is_(None), earlier.cancelled_at.is_(None))
+             .scalar_subquery())
+    in_range = _within(Appointment.starts_at, start, end)
+    return Contact.id.in_(select(Appointment.contact_id).where(
+        Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None), *in_range,
+        *[c for c in _within(first, start, end)]))
 
 
 def _appointment_clauses(conditions: Conditions, now: datetime, zone) -> list:
@@ -173,7 +185,7 @@ def _reason(conditions: Conditions, channel: str, hashed_suppressions: bool):
     if channel == "email":
         no_address = or_(Contact.email.is_(None), func.trim(Contact.email) == "")
     else:
-        no_address = or_(Contact.phone.is_(None), AddressCheck.sms_capable.is_not(True))
+        no_address = or_(Contact.phone.is_(None), Contact.phone.in_(address_checks.not_sms_capable()))
     suppressed = [Contact.cliniko_patient_id.in_(address_checks.suppressed_patient_ids())]
     if hashed_suppressions:
         column = Contact.email_lower if channel == "email" else Contact.phone

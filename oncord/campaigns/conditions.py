@@ -71,8 +71,9 @@ class DateRange:
     def from_json(cls, data) -> DateRange | None:
         if not isinstance(data, dict):
             return None
-        found = cls(start=_date(data.get("start")), end=_date(data.get("end")), last_days=_int(data.get("last_days")),
-                    next_days=_int(data.get("next_days")), calendar_month=_int(data.get("calendar_month")))
+        month = _int(data.get("calendar_month"))
+        found = cls(start=_date(data.get("start")), end=_date(data.get("end")), last_days=_positive(data.get("last_days")),
+                    next_days=_positive(data.get("next_days")), calendar_month=month if month in (0, -1) else None)
         return None if found.is_empty else found
 
 
@@ -108,6 +109,11 @@ def _int(value) -> int | None:
         return int(value) if value is not None and value != "" else None
     except (TypeError, ValueError):
         return None
+
+
+def _positive(value) -> int | None:
+    number = _int(value)
+    return number if number is not None and number > 0 else None
 
 
 def _ids(value) -> tuple[int, ...]:

@@ -34,6 +34,7 @@ class Contact(db.Model):
         Index("ix_contacts_last_first", "last_name", "first_name"),
         Index("ix_contacts_email_lower", "email_lower"),
         Index("ix_contacts_phone", "phone"),  # the duplicate check as staff type a number
+        Index("ix_contacts_updated_at", "updated_at"),  # has anything changed? (campaigns.address_checks)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
