@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from htmx_flask import request
 
-from oncord.campaigns import editing, results, scheduling, sending
+from oncord.campaigns import audience_form, editing, results, scheduling, sending
+from oncord.campaigns.conditions import Conditions
 from oncord.campaigns.test_send import TestSendFailed, send_test
 from oncord.extensions import db
 from oncord.forms.campaigns import CampaignForm, ScheduleForm, TestSendForm
@@ -211,14 +212,12 @@ def progress(campaign_id: int):
     return render_template("campaigns/_progress.html", campaign=campaign, results=results.results(campaign))
 
 
-def _conditions() -> tuple[dict, list[str]]:
-    """The audience builder's fields as stored conditions, or the problems with them."""
-    from oncord.campaigns import audience_form
-
+def _conditions() -> tuple[dict, dict[str, str]]:
+    """The audience builder's fields as stored conditions, or its errors per field."""
     try:
-        return audience_form.conditions_from_form(request.form).to_json(), []
-    except ValueError as exc:
-        return {}, [str(exc)]
+        return audience_form.conditions_from_form(request.form).to_json(), {}
+    except audience_form.AudienceFormError as exc:
+        return {}, exc.errors
 
 
 def _fields(form: CampaignForm, conditions: dict) -> editing.CampaignFields:
@@ -233,15 +232,15 @@ def _refused(campaign, form, conditions, exc: editing.CampaignInvalid):
     return _editor(campaign, form, conditions), 422
 
 
-def _editor(campaign: Campaign | None, form: CampaignForm, conditions: dict, audience_problems: list[str] = ()):
+def _editor(campaign: Campaign | None, form: CampaignForm, conditions: dict, audience_errors: dict | None = None):
     if form.channel.data not in editing.CHANNELS:
         abort(400, "Choose an email or an SMS campaign.")
-    from oncord.campaigns.conditions import Conditions
-
+    is_sms = form.channel.data == "sms"
+    # What was typed comes back as typed when it was refused; otherwise the saved conditions.
+    builder = audience_form.builder_context(Conditions.from_json(conditions), errors=audience_errors,
+                                            form=request.form if request.method == "POST" else None)
     return render_template(
-        "campaigns/edit.html", campaign=campaign, form=form, is_sms=form.channel.data == "sms",
-        conditions=Conditions.from_json(conditions), audience_problems=list(audience_problems),
+        "campaigns/edit.html", campaign=campaign, form=form, is_sms=is_sms, **builder,
         start_from=editing.templates_to_start_from(form.channel.data) if campaign is None else [],
-        schedule_form=ScheduleForm(), test_form=TestSendForm(to=current_user.email if not form.channel.data == "sms"
-                                                             else ""),
+        schedule_form=ScheduleForm(), test_form=TestSendForm(to="" if is_sms else current_user.email),
         scheduled=campaign is not None and campaign.status == CampaignStatus.SCHEDULED.value)
