@@ -61,3 +61,28 @@ def test_a_worker_killed_mid_campaign_finishes_after_restart_exactly_once(db, pe
     statuses = Counter(db.session.scalars(select(Message.status).where(Message.source_id == campaign.id)))
     # The one the provider had when the worker died is "uncertain" (never resent); the rest are sent.
     assert statuses == Counter({"sent": 11, "uncertain": 1})
+
+
+def test_two_chains_of_batches_on_two_workers_send_to_each_contact_once(db, person, sender_identity, tmp_path,
+                                                                         start_worker):
+    """As if the periodic check and a resume both queued batches at once: two chains, two workers."""
+    from oncord.queues import enqueue
+
+    log = tmp_path / "calls.jsonl"
+    contacts = [person(first_name=f"P{i:02d}", email=f"p{i:02d}@mail.example") for i in range(30)]
+    campaign = Campaign(name="Winter", channel="email", subject="Hello", body="Hi {{ contact.first_name }}",
+                        conditions={})
+    db.session.add(campaign)
+    db.session.commit()
+    sending.start_now(campaign)
+    db.session.commit()
+    for job_id in scheduling.batch_job_ids(campaign.id):
+        enqueue(scheduling.BATCH_JOB, campaign.id, job_id=job_id)
+    start_worker(**worker_env(log))
+    start_worker(**worker_env(log))
+    wait_for(lambda: status_of(db, campaign.id) == CampaignStatus.FINISHED.value, "the campaign to finish")
+    time.sleep(2)
+    assert Counter(call["to"] for call in calls(log)) == Counter(c.email for c in contacts)
+    statuses = Counter(db.session.scalars(select(Message.status).where(Message.source_id == campaign.id)))
+    assert statuses == Counter({"sent": 30})
+    assert db.session.scalar(select(Campaign.audience_size).where(Campaign.id == campaign.id)) == 30
