@@ -97,6 +97,20 @@ def save(campaign_id: int):
     return redirect(url_for("campaigns.edit", campaign_id=campaign.id))
 
 
+@bp.post("/<int:campaign_id>/delete")
+def delete(campaign_id: int):
+    campaign = editing.get_campaign(campaign_id)
+    name = campaign.name
+    try:
+        editing.delete_campaign(campaign)
+    except editing.CampaignLocked as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+    db.session.commit()
+    flash(f"“{name}” is deleted.", "success")
+    return redirect(url_for("campaigns.index"))
+
+
 @bp.post("/preview")
 def preview():
     """The editor's live preview, with made-up contact details."""

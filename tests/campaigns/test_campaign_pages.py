@@ -155,3 +155,15 @@ def test_schedule_from_the_page_in_clinic_time(client, db, login_as, csrf_token,
     client.post(f"/marketing/campaigns/{campaign.id}/unschedule", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "draft"
+
+
+def test_a_draft_can_be_deleted_a_sent_campaign_cannot(client, db, login_as, csrf_token, campaign_of):
+    login_as()
+    draft, started = campaign_of(name="Draft"), campaign_of(name="Started")
+    sending.start_now(started)
+    db.session.commit()
+    token = csrf_token("/marketing/campaigns/")
+    assert client.post(f"/marketing/campaigns/{draft.id}/delete", data={"csrf_token": token}).status_code == 302
+    client.post(f"/marketing/campaigns/{started.id}/delete", data={"csrf_token": token})
+    db.session.expire_all()
+    assert [c.name for c in db.session.scalars(select(Campaign))] == ["Started"]
