@@ -138,6 +138,12 @@ class Conditions:
     first_appointment: DateRange | None = None    # new patients
     linked: str | None = None                     # "linked" | "not_linked" to Cliniko
 
+    def __post_init__(self):
+        # One spelling per meaning: equal conditions compare and save equal, whatever order they were picked in.
+        for name in ("appointment_type_ids", "practitioner_ids", "business_ids"):
+            object.__setattr__(self, name, tuple(sorted({int(i) for i in getattr(self, name)})))
+        object.__setattr__(self, "statuses", tuple(s for s in STATUSES if s in self.statuses))
+
     @property
     def has_appointment_conditions(self) -> bool:
         return bool(self.appointment_date or self.booked or self.appointment_type_ids or self.practitioner_ids
