@@ -44,7 +44,7 @@ def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     message = ledger.record_skip("k", None, channel="sms", contact=contact, kind="factual", source="test", reason="x")
     urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id, "token": "x",
                                  "message_id": message.id, "suppression_id": suppression.id,
-                                 "automation_id": automation.id})
+                                 "automation_id": automation.id, "key": "no_upcoming"})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", f"/marketing/templates/{template.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
