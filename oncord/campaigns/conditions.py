@@ -195,8 +195,6 @@ class Conditions:
         lines = []
         if self.has_appointment_conditions:
             parts = []
-            if self.statuses:
-                parts.append(_any_of([STATUSES[s] for s in self.statuses], "or"))
             if self.appointment_type_ids:
                 parts.append("for " + _any_of(_named(self.appointment_type_ids, names.get("appointment_type_ids"),
                                                      "appointment type"), "or"))
@@ -209,8 +207,8 @@ class Conditions:
                 parts.append(self.appointment_date.describe())
             if self.booked:
                 parts.append("booked " + self.booked.describe())
-            kind = "appointment" if self.statuses else "appointment (not cancelled)"
-            lines.append(f"Had an {kind} " + ", ".join(parts))
+            kind = f"({_any_of([STATUSES[s] for s in self.statuses], 'or')})" if self.statuses else "(not cancelled)"
+            lines.append(" ".join(["Had an appointment", kind, *parts]))
         if self.upcoming:
             lines.append(UPCOMING[self.upcoming])
         if self.last_appointment_months:

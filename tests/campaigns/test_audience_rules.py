@@ -192,7 +192,7 @@ def test_describe_in_staff_words(db):
     conditions = Conditions(practitioner_ids=(lee.id,), statuses=("attended",), appointment_date=DateRange(last_days=30),
                             upcoming="none", last_appointment_months=6, linked="not_linked")
     assert conditions.describe() == [
-        "Had an appointment attended, with Dr Ann Lee, in the last 30 days", "Has no upcoming appointment",
+        "Had an appointment (attended) with Dr Ann Lee in the last 30 days", "Has no upcoming appointment",
         "Last appointment more than 6 months ago", "Not linked to Cliniko"]
     assert Conditions().describe() == ["Everyone"]
 
