@@ -1,8 +1,8 @@
 """Whom a campaign reaches: the conditions, counted in SQL, and the audience fixed when sending starts.
 
-Every condition becomes an EXISTS over appointments, so a contact with three matching
-appointments is one row; the reasons a matching contact is left out are one CASE, so the
-count is a single GROUP BY and no contact is loaded into Python to be counted.
+Every condition is a semi- or anti-join from contacts to appointments, so a contact with three
+matching appointments is one row; the reasons a matching contact is left out are one CASE, so
+the count is a single GROUP BY and no contact is loaded into Python to be counted.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sqlalchemy import Integer, String, case, exists, func, literal, not_, or_, 
 from sqlalchemy.orm import aliased
 
 from oncord.automations import clinic_time
+from oncord.campaigns import address_checks
 from oncord.campaigns.conditions import Conditions, DateRange
 from oncord.extensions import db
-from oncord.campaigns import address_checks
 from oncord.models import Appointment, ConsentSource, ConsentStatus, Contact
 from oncord.timestamps import utcnow
 
@@ -113,12 +113,18 @@ def _matching(conditions: Conditions, now: datetime) -> list:
     """WHERE clauses on contacts for the conditions alone (consent and addresses come after)."""
     zone = clinic_time.clinic_zone()
     clauses = []
+    # "Some appointment matches" is IN (the matching appointments' contacts): PostgreSQL plans it as
+    # EXISTS, and SQLite, which has no hash join, looks it up in a set built once instead of
+    # probing appointments for every contact. "None matches" stays NOT EXISTS (NULL-safe, an anti-join).
     if conditions.has_appointment_conditions:
-        clauses.append(exists().where(Appointment.contact_id == Contact.id, *_appointment_clauses(conditions, now, zone)))
+        clauses.append(Contact.id.in_(select(Appointment.contact_id).where(
+            *_appointment_clauses(conditions, now, zone))))
     kept = (Appointment.contact_id == Contact.id, Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None))
-    if conditions.upcoming:
-        upcoming = exists().where(*kept, Appointment.starts_at >= now)
-        clauses.append(upcoming if conditions.upcoming == "has" else not_(upcoming))
+    if conditions.upcoming == "has":
+        clauses.append(Contact.id.in_(select(Appointment.contact_id).where(
+            Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None), Appointment.starts_at >= now)))
+    elif conditions.upcoming == "none":
+        clauses.append(not_(exists().where(*kept, Appointment.starts_at >= now)))
     if conditions.last_appointment_months:
         cutoff = _months_before(now, conditions.last_appointment_months, zone)
         clauses.append(exists().where(*kept, Appointment.starts_at < cutoff))
