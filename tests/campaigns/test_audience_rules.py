@@ -217,3 +217,24 @@ def test_consent_source_follows_every_change(db, person):
     assert (contact.email_consent_source, contact.sms_consent_source) == ("staff", "staff")
     consent.unsubscribe(contact, "sms", source=ConsentSource.SMS_KEYWORD, now=utcnow())
     assert contact.sms_consent_source == "sms_keyword"
+
+
+def test_the_migration_backfills_each_status_source_from_the_newest_ledger_row(db, person):
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import text, update
+
+    path = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("a7d3e5c9b1f2_*.py"))
+    spec = importlib.util.spec_from_file_location("audience_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    contact = person(ConsentSource.STAFF)
+    consent.set_status(contact, "sms", "unsubscribed", ConsentSource.SMS_KEYWORD, now=utcnow() + DAY)
+    consent.set_status(contact, "sms", "subscribed", ConsentSource.SMS_KEYWORD, now=utcnow() + 2 * DAY)
+    _db.session.flush()
+    _db.session.execute(update(Contact).values(email_consent_source=None, sms_consent_source=None))
+    for statement in migration.BACKFILL:
+        _db.session.execute(text(statement))
+    _db.session.expire_all()
+    assert (contact.email_consent_source, contact.sms_consent_source) == ("staff", "sms_keyword")
