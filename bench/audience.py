@@ -138,7 +138,8 @@ def bench(kind: str, contacts: int, appointments: int, runs: int) -> None:
             start = time.perf_counter()
             fill(contacts, appointments, kind == "postgresql")
             print(f"{kind}: {contacts:,} contacts, {appointments:,} appointments "
-                  f"(filled in {time.perf_counter() - start:.1f} s)")
+                  f"(filled in {time.perf_counter() - start:.1f} s; load average {os.getloadavg()[0]:.1f} "
+                  f"on {os.cpu_count()} CPUs)")
             start = time.perf_counter()
             first = audience.count(Conditions(), "sms", now=NOW)
             db.session.commit()
@@ -150,6 +151,7 @@ def bench(kind: str, contacts: int, appointments: int, runs: int) -> None:
                 fix_ms, ids = timed(lambda: audience.materialise(conditions, channel, now=NOW), max(1, runs // 2))
                 assert len(ids) == found.included, (label, len(ids), found.included)
                 print(f"  {label:<52} {channel:<7} {count_ms:6.1f} ms {fix_ms:9.1f} ms {found.included:>9,}")
+            print(f"  (load average at the end: {os.getloadavg()[0]:.1f})")
             db.session.remove()
             db.engine.dispose()
 

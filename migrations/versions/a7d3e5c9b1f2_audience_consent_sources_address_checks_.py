@@ -19,6 +19,15 @@ branch_labels = None
 depends_on = None
 
 
+# Each status's source is that of the newest consent-ledger row for the channel.
+BACKFILL = [
+    f"UPDATE contacts SET {channel}_consent_source = ("
+    "SELECT cc.source FROM consent_changes cc WHERE cc.contact_id = contacts.id "
+    f"AND cc.channel = '{channel}' ORDER BY cc.created_at DESC, cc.id DESC LIMIT 1)"
+    for channel in ("email", "sms")
+]
+
+
 def upgrade():
     op.create_table('address_checks',
     sa.Column('kind', sa.String(length=8), nullable=False),
@@ -41,12 +50,8 @@ def upgrade():
         batch_op.add_column(sa.Column('sms_consent_source', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_contacts_updated_at', ['updated_at'], unique=False)
 
-    # Backfill: each status's source is that of the newest ledger row for the channel.
-    for channel in ("email", "sms"):
-        op.execute(sa.text(
-            f"UPDATE contacts SET {channel}_consent_source = ("
-            "SELECT cc.source FROM consent_changes cc WHERE cc.contact_id = contacts.id "
-            f"AND cc.channel = '{channel}' ORDER BY cc.created_at DESC, cc.id DESC LIMIT 1)"))
+    for statement in BACKFILL:
+        op.execute(sa.text(statement))
 
 
 def downgrade():

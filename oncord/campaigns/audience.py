@@ -1,8 +1,8 @@
 """Whom a campaign reaches: the conditions, counted in SQL, and the audience fixed when sending starts.
 
-Every condition becomes an EXISTS over appointments, so a contact with three matching
-appointments is one row; the reasons a matching contact is left out are one CASE, so the
-count is a single GROUP BY and no contact is loaded into Python to be counted.
+Every condition is a semi- or anti-join from contacts to appointments, so a contact with three
+matching appointments is one row; the reasons a matching contact is left out are one CASE, so
+the count is a single GROUP BY and no contact is loaded into Python to be counted.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sqlalchemy import Integer, String, case, exists, func, literal, not_, or_, 
 from sqlalchemy.orm import aliased
 
 from oncord.automations import clinic_time
+from oncord.campaigns import address_checks
 from oncord.campaigns.conditions import Conditions, DateRange
 from oncord.extensions import db
-from oncord.campaigns import address_checks
 from oncord.models import Appointment, ConsentSource, ConsentStatus, Contact
 from oncord.timestamps import utcnow
 
@@ -62,9 +62,7 @@ def count(conditions: Conditions, channel: str, *, now: datetime | None = None, 
     addresses in `address_checks`: the caller commits."""
     _check(channel)
     now = now or utcnow()
-    source, matching, reason = _audience(conditions, channel, now)
-    matched = (select(Contact.id, Contact.last_name, Contact.first_name, reason.label("reason"))
-               .select_from(source).where(*matching).cte("matched").prefix_with("MATERIALIZED"))
+    matched = _matched(conditions, channel, now)
     counts = select(matched.c.reason, func.count().label("n"), literal(None, Integer).label("id")).group_by(
         matched.c.reason)
     first = (select(matched.c.id).where(matched.c.reason.is_(None))
@@ -83,9 +81,18 @@ def materialise(conditions: Conditions, channel: str, *, now: datetime | None = 
     """Eligible contact ids, each once, ascending: the same set `count` counts as included."""
     _check(channel)
     now = now or utcnow()
+    matched = _matched(conditions, channel, now)
+    return list(db.session.scalars(select(matched.c.id).where(matched.c.reason.is_(None)).order_by(matched.c.id)))
+
+
+def _matched(conditions: Conditions, channel: str, now: datetime):
+    """Every contact the conditions match, with the reason it is left out (NULL: included).
+
+    Materialised, so the planner works the conditions out once over all contacts (hash joins)
+    instead of walking an index in the order asked for and probing each contact in turn."""
     source, matching, reason = _audience(conditions, channel, now)
-    return list(db.session.scalars(select(Contact.id).select_from(source).where(*matching, reason.is_(None))
-                                   .order_by(Contact.id)))
+    return (select(Contact.id, Contact.last_name, Contact.first_name, reason.label("reason"))
+            .select_from(source).where(*matching).cte("matched").prefix_with("MATERIALIZED"))
 
 
 def _audience(conditions: Conditions, channel: str, now: datetime):
@@ -106,12 +113,18 @@ def _matching(conditions: Conditions, now: datetime) -> list:
     """WHERE clauses on contacts for the conditions alone (consent and addresses come after)."""
     zone = clinic_time.clinic_zone()
     clauses = []
+    # "Some appointment matches" is IN (the matching appointments' contacts): PostgreSQL plans it as
+    # EXISTS, and SQLite, which has no hash join, looks it up in a set built once instead of
+    # probing appointments for every contact. "None matches" stays NOT EXISTS (NULL-safe, an anti-join).
     if conditions.has_appointment_conditions:
-        clauses.append(exists().where(Appointment.contact_id == Contact.id, *_appointment_clauses(conditions, now, zone)))
+        clauses.append(Contact.id.in_(select(Appointment.contact_id).where(
+            *_appointment_clauses(conditions, now, zone))))
     kept = (Appointment.contact_id == Contact.id, Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None))
-    if conditions.upcoming:
-        upcoming = exists().where(*kept, Appointment.starts_at >= now)
-        clauses.append(upcoming if conditions.upcoming == "has" else not_(upcoming))
+    if conditions.upcoming == "has":
+        clauses.append(Contact.id.in_(select(Appointment.contact_id).where(
+            Appointment.archived_at.is_(None), Appointment.cancelled_at.is_(None), Appointment.starts_at >= now)))
+    elif conditions.upcoming == "none":
+        clauses.append(not_(exists().where(*kept, Appointment.starts_at >= now)))
     if conditions.last_appointment_months:
         cutoff = _months_before(now, conditions.last_appointment_months, zone)
         clauses.append(exists().where(*kept, Appointment.starts_at < cutoff))

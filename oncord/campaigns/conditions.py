@@ -138,6 +138,12 @@ class Conditions:
     first_appointment: DateRange | None = None    # new patients
     linked: str | None = None                     # "linked" | "not_linked" to Cliniko
 
+    def __post_init__(self):
+        # One spelling per meaning: equal conditions compare and save equal, whatever order they were picked in.
+        for name in ("appointment_type_ids", "practitioner_ids", "business_ids"):
+            object.__setattr__(self, name, tuple(sorted({int(i) for i in getattr(self, name)})))
+        object.__setattr__(self, "statuses", tuple(s for s in STATUSES if s in self.statuses))
+
     @property
     def has_appointment_conditions(self) -> bool:
         return bool(self.appointment_date or self.booked or self.appointment_type_ids or self.practitioner_ids
@@ -189,8 +195,6 @@ class Conditions:
         lines = []
         if self.has_appointment_conditions:
             parts = []
-            if self.statuses:
-                parts.append(_any_of([STATUSES[s] for s in self.statuses], "or"))
             if self.appointment_type_ids:
                 parts.append("for " + _any_of(_named(self.appointment_type_ids, names.get("appointment_type_ids"),
                                                      "appointment type"), "or"))
@@ -203,8 +207,8 @@ class Conditions:
                 parts.append(self.appointment_date.describe())
             if self.booked:
                 parts.append("booked " + self.booked.describe())
-            kind = "appointment" if self.statuses else "appointment (not cancelled)"
-            lines.append(f"Had an {kind} " + ", ".join(parts))
+            kind = f"({_any_of([STATUSES[s] for s in self.statuses], 'or')})" if self.statuses else "(not cancelled)"
+            lines.append(" ".join(["Had an appointment", kind, *parts]))
         if self.upcoming:
             lines.append(UPCOMING[self.upcoming])
         if self.last_appointment_months:

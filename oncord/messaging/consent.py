@@ -120,5 +120,10 @@ def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | s
          "old_status": c.old_status, "new_status": c.new_status, "source": ConsentSource(source).value,
          "evidence": c.evidence, "user_id": None, "created_at": now, "cliniko_told_at": None}
         for c in changes])
+    for channel in CHANNELS:
+        if patient_ids := {c.patient_id for c in changes if c.channel == channel}:
+            db.session.execute(update(Contact).where(Contact.cliniko_patient_id.in_(patient_ids))
+                               .values({f"{channel}_consent_source": ConsentSource(source).value})
+                               .execution_options(synchronize_session=False))
     return len(changes)
 

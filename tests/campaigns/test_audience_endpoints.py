@@ -56,7 +56,7 @@ def test_count_answers_with_the_number_the_rule_and_names(client, db, token, per
     assert "Pat Able" in html and "Sam Staff" not in html
     assert "Uses health information" in html
     assert "Consent not given explicitly (health information rule)" in html
-    assert f"with Dr Ann Lee" in html
+    assert "Had an appointment (not cancelled) with Dr Ann Lee in the last 30 days" in html
 
 
 def test_the_channel_decides_whose_address_counts(client, db, token, person):
