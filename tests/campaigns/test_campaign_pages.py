@@ -167,3 +167,17 @@ def test_a_draft_can_be_deleted_a_sent_campaign_cannot(client, db, login_as, csr
     client.post(f"/marketing/campaigns/{started.id}/delete", data={"csrf_token": token})
     db.session.expire_all()
     assert [c.name for c in db.session.scalars(select(Campaign))] == ["Started"]
+
+
+def test_a_campaign_message_links_back_to_its_campaign(client, db, login_as, campaign_of, person, provider,
+                                                        sender_identity):
+    login_as()
+    person(first_name="Ana", email="ana@mail.example")
+    db.session.commit()
+    campaign = campaign_of()
+    sending.start_now(campaign)
+    db.session.commit()
+    sending.send_batch(campaign.id)
+    message = db.session.scalar(select(Message))
+    shown = page(client.get(f"/marketing/messages/{message.id}"))
+    assert f'href="/marketing/campaigns/{campaign.id}/results"' in shown
