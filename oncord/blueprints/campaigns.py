@@ -122,7 +122,7 @@ def preview():
     context = merge_fields.sample_context(identity.clinic, external_url("public_site.home"))
     result = templates.preview(_fields(form, {}).as_template(), context, identity, sample=True)
     return render_template("marketing/templates/_preview.html", preview=result, contact=None, appointment=None,
-                           refused=None)
+                           refused=None, contact_pick_absent=True)
 
 
 @bp.post("/<int:campaign_id>/test")
