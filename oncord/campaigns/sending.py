@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 
 from oncord.extensions import db
-from oncord.messaging import deliver
+from oncord.messaging import deliver, ledger
 from oncord.messaging.channels import TemporaryFailure, channel_for
 from oncord.messaging.merge_fields import TemplateError
 from oncord.messaging.message_templates import clinic_identity
@@ -65,14 +65,19 @@ def resume(campaign: Campaign) -> bool:
 
 
 def cancel(campaign: Campaign) -> bool:
-    """Stop for good: recipients not yet sent to are skipped, saying why (no commit)."""
+    """Stop for good (commits): recipients not yet sent to are skipped, saying why, and so are messages
+    the ledger holds for a later try (a temporary failure), which recovery would otherwise send."""
     now = utcnow()
-    if not transition(campaign.id, {CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING,
+    campaign_id = campaign.id
+    if not transition(campaign_id, {CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING,
                                     CampaignStatus.PAUSED}, CampaignStatus.CANCELLED, cancelled_at=now):
         return False
-    db.session.execute(update(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign.id,
+    db.session.execute(update(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign_id,
                                                        CampaignRecipient.state == PENDING)
                        .values(state=RecipientState.SKIPPED.value, reason=CANCELLED_REASON, updated_at=now))
+    waiting = db.session.scalars(select(Message.id).where(
+        Message.source == SOURCE, Message.source_id == campaign_id, Message.status == MessageStatus.QUEUED.value))
+    ledger.skip_many({message_id: CANCELLED_REASON for message_id in waiting})  # queued -> skipped only; commits
     return True
 
 

@@ -185,3 +185,24 @@ def test_sms_campaign_renders_the_opt_out_wording(db, person, campaign_of, provi
     message = db.session.scalar(select(Message))
     assert message.channel == "sms" and message.status == "sent"
     assert message.body_text.startswith("Hi P00, flu shots are in.") and "STOP" in message.body_text
+
+
+def test_cancel_also_skips_messages_waiting_for_a_retry(db, person, campaign_of, provider, sender_identity):
+    """A temporary failure leaves messages queued for recovery to send later: not after a cancel."""
+    from oncord.messaging import ledger
+    from oncord.messaging.drafts import EmailDraft
+
+    contact = person(first_name="Ana", email="ana@mail.example")
+    db.session.commit()
+    campaign = campaign_of("email")
+    sending.start_now(campaign)
+    db.session.commit()
+    sending.fix_audience(campaign.id)
+    ledger.claim_many([(campaign.message_key(contact.id), EmailDraft(to=contact.email, subject="x", text="x"), contact)],
+                      kind="marketing", source="campaign", source_id=campaign.id)
+    other = ledger.claim("automation:1:x", EmailDraft(to=contact.email, subject="y", text="y"), contact=contact,
+                         kind="factual", source="automation", source_id=campaign.id)
+    assert sending.cancel(campaign)
+    statuses = dict(db.session.execute(select(Message.key, Message.status)).all())
+    assert statuses == {campaign.message_key(contact.id): "skipped", "automation:1:x": "queued"}
+    assert db.session.get(Message, other.id).status == "queued"
