@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from oncord import scheduled_jobs
 from oncord.automations import clinic_time
@@ -113,8 +113,6 @@ def start_if_due(campaign_id: int, *, now: datetime | None = None) -> bool:
     if campaign is None or campaign.status != CampaignStatus.SCHEDULED.value or campaign.send_at is None \
             or campaign.send_at > now:
         return False
-    from sqlalchemy import update
-
     moved = db.session.execute(update(Campaign).where(
         Campaign.id == campaign_id, Campaign.status == CampaignStatus.SCHEDULED.value, Campaign.send_at <= now)
         .values(status=CampaignStatus.SENDING.value, started_at=now, updated_at=now)
