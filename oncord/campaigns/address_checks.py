@@ -48,15 +48,16 @@ def refresh(kind: str) -> int:
             column.is_not(None), status == ConsentStatus.SUBSCRIBED.value,
             ~exists().where(AddressCheck.kind == kind, AddressCheck.key_tag == tag,
                             AddressCheck.address == column))).all()
-    if missing:
-        db.session.execute(delete(AddressCheck).where(AddressCheck.kind == kind, AddressCheck.key_tag != tag))
-        rows = [_check(kind, address, tag) for address in missing]
-        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
-        statement = insert(AddressCheck).on_conflict_do_nothing(index_elements=["kind", "key_tag", "address"])
-        for start in range(0, len(rows), BATCH):
-            db.session.execute(statement, rows[start:start + BATCH])
-        state = (*state[:2], True)
-    _refreshed[memo] = tuple(state)
+    if not missing:
+        _refreshed[memo] = tuple(state)  # complete as committed: skip until contacts change
+        return 0
+    # Not remembered as done: if the caller never commits these rows, the next call works them out again.
+    db.session.execute(delete(AddressCheck).where(AddressCheck.kind == kind, AddressCheck.key_tag != tag))
+    rows = [_check(kind, address, tag) for address in missing]
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
+    statement = insert(AddressCheck).on_conflict_do_nothing(index_elements=["kind", "key_tag", "address"])
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(statement, rows[start:start + BATCH])
     return len(missing)
 
 

@@ -48,7 +48,7 @@ def conditions_from_form(form) -> Conditions:
     linked = _get(form, "linked")
     if linked not in ("", *LINKED):
         errors[PREFIX + "linked"] = "Choose linked or not linked to Cliniko."
-    months = _number(form, "last_appointment_months", 1, MAX_MONTHS, "months", errors)
+    months = _number(form, "last_appointment_months", 1, MAX_MONTHS, "months", errors, "Last appointment")
     if errors:
         raise AudienceFormError(errors)
     return Conditions(
@@ -129,12 +129,12 @@ def _ids(form, name: str, what: str, errors: dict) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _number(form, name: str, low: int, high: int, unit: str, errors: dict) -> int | None:
+def _number(form, name: str, low: int, high: int, unit: str, errors: dict, label: str) -> int | None:
     value = _get(form, name)
     if not value:
         return None
     if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
-        errors[PREFIX + name] = f"Enter a whole number of {unit} from {low} to {high:,}."
+        errors[PREFIX + name] = f"{label}: enter a whole number of {unit} from {low} to {high:,}."
         return None
     return int(value)
 
@@ -149,7 +149,7 @@ def _range(form, name: str, errors: dict) -> DateRange | None:
     if mode == "last_month":
         return DateRange(calendar_month=-1)
     if mode in ("last", "next"):
-        days = _number(form, f"{name}_days", 1, MAX_DAYS, "days", errors)
+        days = _number(form, f"{name}_days", 1, MAX_DAYS, "days", errors, label)
         if days is None:
             errors.setdefault(PREFIX + f"{name}_days", f"{label}: enter how many days.")
             return None

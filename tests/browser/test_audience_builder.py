@@ -62,4 +62,9 @@ def test_the_count_follows_the_conditions(page, sign_in, screenshot):
     expect(page.locator(".audience-sample")).to_have_text("Dee Long-ago")
     page.select_option("#channel", "sms")
     expect(page.locator(".audience-left-out")).to_contain_text("Not subscribed to SMS")
+    page.select_option("select[name=aud_booked_mode]", "next")
+    page.fill("input[name=aud_booked_days]", "0")
+    page.locator("input[name=aud_booked_days]").dispatch_event("change")
+    expect(page.locator(".audience-errors")).to_contain_text("Booked: enter a whole number of days from 1 to 3,650.")
+    screenshot("audience-builder-error")
     assert errors == []

@@ -69,7 +69,8 @@ def test_the_channel_decides_whose_address_counts(client, db, token, person):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"aud_appointment_date_mode": "last", "aud_appointment_date_days": "many"}, "whole number of days"),
+    ({"aud_appointment_date_mode": "last", "aud_appointment_date_days": "many"},
+     "Appointment date: enter a whole number of days from 1 to 3,650."),
     ({"aud_appointment_date_mode": "last"}, "enter how many days"),
     ({"aud_booked_mode": "between", "aud_booked_start": "2025-13-40"}, "is not a date"),
     ({"aud_booked_mode": "between", "aud_booked_start": "2025-03-10", "aud_booked_end": "2025-03-01"},
@@ -77,7 +78,7 @@ def test_the_channel_decides_whose_address_counts(client, db, token, person):
     ({"aud_first_appointment_mode": "fortnight"}, "choose a kind of date range"),
     ({"aud_practitioner_ids": "Dr Lee"}, "Choose each practitioner from the list"),
     ({"aud_statuses": "rescheduled"}, "is not an appointment status"),
-    ({"aud_last_appointment_months": "-3"}, "whole number of months"),
+    ({"aud_last_appointment_months": "-3"}, "Last appointment: enter a whole number of months from 1 to 240."),
     ({"aud_upcoming": "maybe"}, "upcoming appointment"),
     ({"channel": "fax"}, "Choose email or SMS"),
 ])

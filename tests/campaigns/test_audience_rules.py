@@ -238,3 +238,20 @@ def test_the_migration_backfills_each_status_source_from_the_newest_ledger_row(d
         _db.session.execute(text(statement))
     _db.session.expire_all()
     assert (contact.email_consent_source, contact.sms_consent_source) == ("staff", "sms_keyword")
+
+
+def test_address_checks_rolled_back_are_worked_out_again(db, person):
+    """A caller that counts and never commits (a view that only reads) loses the new address checks:
+    the next count must not take the landline for a mobile."""
+    person(phone="+61412345678")
+    _db.session.commit()
+    count(Conditions(), "sms", now=NOW)
+    _db.session.commit()  # one number checked and kept
+    landline = person(phone="+61290000000")
+    _db.session.commit()
+    assert count(Conditions(), "sms", now=NOW).left_out == {NO_ADDRESS["sms"]: 1}
+    _db.session.rollback()
+    assert count(Conditions(), "sms", now=NOW).left_out == {NO_ADDRESS["sms"]: 1}
+    _db.session.commit()
+    assert count(Conditions(), "sms", now=NOW).left_out == {NO_ADDRESS["sms"]: 1}
+    assert landline.id not in materialise(Conditions(), "sms", now=NOW)
