@@ -181,3 +181,23 @@ def test_a_campaign_message_links_back_to_its_campaign(client, db, login_as, cam
     message = db.session.scalar(select(Message))
     shown = page(client.get(f"/marketing/messages/{message.id}"))
     assert f'href="/marketing/campaigns/{campaign.id}/results"' in shown
+
+
+def test_the_audience_is_saved_with_the_campaign_and_bad_conditions_are_refused(client, db, login_as, csrf_token):
+    login_as()
+    token = csrf_token("/marketing/campaigns/")
+    bad = client.post("/marketing/campaigns/new", data={"csrf_token": token, **EMAIL,
+                                                        "aud_last_appointment_months": "six"})
+    assert bad.status_code == 422 and "Check the audience conditions below." in page(bad)
+    assert 'value="six"' in page(bad)  # what was typed comes back to be fixed
+    assert db.session.scalars(select(Campaign)).first() is None
+    good = client.post("/marketing/campaigns/new", data={"csrf_token": token, **EMAIL, "aud_upcoming": "none",
+                                                         "aud_last_appointment_months": "6"})
+    assert good.status_code == 302
+    campaign = db.session.scalars(select(Campaign)).one()
+    from oncord.campaigns.conditions import Conditions
+
+    saved = Conditions.from_json(campaign.conditions)
+    assert (saved.upcoming, saved.last_appointment_months) == ("none", 6)
+    editor = page(client.get(f"/marketing/campaigns/{campaign.id}/"))
+    assert 'name="aud_last_appointment_months"' in editor and 'value="6"' in editor
