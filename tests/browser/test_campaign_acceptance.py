@@ -94,6 +94,11 @@ def test_build_send_and_follow_a_campaign(app, page, sign_in, screenshot, sender
     expect(rows).to_contain_text("Ben Example")
     expect(rows).not_to_contain_text("Cy Example")
     screenshot("campaign-3-messages")
+    page.click("nav >> text=Campaigns")
+    row = page.locator(".campaigns-table tbody tr").first
+    expect(row).to_contain_text("Initial consultations follow-up")
+    expect(row).to_contain_text("Finished")
+    screenshot("campaign-4-list")
     campaign = db.session.query(Campaign).one()
     assert db.session.query(Message).filter_by(source="campaign", source_id=campaign.id).count() == 2
     assert errors == [], "\n".join(errors)
