@@ -108,6 +108,11 @@ def load_config(instance_path: str) -> dict:
         "AUTOMATION_TRUTH_RETRY_MINUTES": int(os.environ.get("ONCORD_AUTOMATION_TRUTH_RETRY_MINUTES", "30")),
         # A run a worker claimed is left alone this long; a dead worker's run is taken up after it.
         "AUTOMATION_LEASE_SECONDS": int(os.environ.get("ONCORD_AUTOMATION_LEASE_SECONDS", "300")),
+        # Campaigns: recipients per sending job, and how many failed sends in a row pause a campaign.
+        "CAMPAIGN_BATCH_SIZE": int(os.environ.get("ONCORD_CAMPAIGN_BATCH_SIZE", "50")),
+        "CAMPAIGN_MAX_CONSECUTIVE_FAILURES": int(os.environ.get("ONCORD_CAMPAIGN_MAX_CONSECUTIVE_FAILURES", "10")),
+        # How often the campaigns check runs: it starts scheduled campaigns whose job was lost, and picks up stalled sends.
+        "CAMPAIGN_CHECK_SECONDS": int(os.environ.get("ONCORD_CAMPAIGN_CHECK_SECONDS", "60")),
     }
 
 

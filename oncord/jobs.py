@@ -119,3 +119,35 @@ def _record_progress(phase: str | None, done: int, total: int | None) -> None:
         job.meta["progress"] = {"phase": phase, "done": done, "total": total}
         job.save_meta()
         job.heartbeat(utcnow(), 0)  # alive: see queues.enqueue's test for dead jobs
+
+
+def send_campaign_batch(campaign_id: int) -> dict:
+    """One batch of a campaign; queues the next while recipients are pending and it is still sending."""
+    from rq import get_current_job
+
+    from oncord.campaigns import scheduling, sending
+
+    job = get_current_job()
+    with app_context():
+        report = sending.send_batch(campaign_id)
+        if report.more:
+            scheduling.queue_batch(campaign_id, after=job.id if job is not None else None)
+        return {"handled": report.handled, "status": report.status, "more": report.more}
+
+
+def start_scheduled_campaign(campaign_id: int) -> bool:
+    """At a campaign's send time; a rescheduled or unscheduled campaign makes this a no-op."""
+    from oncord.campaigns import scheduling
+
+    with app_context():
+        return scheduling.start_if_due(campaign_id)
+
+
+def campaigns_check() -> dict:
+    """Every minute while campaigns are scheduled or sending: start due ones, mend broken chains."""
+    from oncord.campaigns import scheduling
+
+    with app_context():
+        if scheduling.check_needed():
+            scheduling.ensure_check_scheduled()  # the next one first: a crash below must not end the chain
+        return scheduling.check()

@@ -52,7 +52,8 @@ class NextRun:
 
 SLACK = timedelta(seconds=5)
 _REGISTRY: dict[str, ScheduledJob] = {}
-REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery", "oncord.automations.schedule")
+REGISTERING_MODULES = ("oncord.sync.schedule", "oncord.messaging.recovery", "oncord.automations.schedule",
+                       "oncord.campaigns.scheduling")
 
 
 def register(job: ScheduledJob) -> None:

@@ -5,7 +5,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from oncord.blueprints import auth, contacts, dashboard, health, integrations, jobs_dashboard, users
     from oncord.blueprints import automations, consent_export, marketing_templates, messages, messaging_settings
-    from oncord.blueprints import public_site, suppressions, unsubscribe, webhooks, website
+    from oncord.blueprints import campaigns, public_site, suppressions, unsubscribe, webhooks, website
+    from oncord.blueprints import campaign_audience
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(contacts.bp)
@@ -18,6 +19,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(marketing_templates.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(automations.bp)
+    app.register_blueprint(campaigns.bp)
+    app.register_blueprint(campaign_audience.bp)
     app.register_blueprint(suppressions.bp)
     app.register_blueprint(website.bp)
     app.register_blueprint(unsubscribe.bp)

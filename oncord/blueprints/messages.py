@@ -55,7 +55,9 @@ def index():
     page = listing.list_messages(filters, zone=_zone(), before=before)
     response = render_page("messages/index.html", "messages/_rows.html", filters=filters, results=page,
                            filter_args=filters.as_args(), to_check=listing.needs_checking(),
-                           check_advice=listing.CHECK_ADVICE, paged=before is not None)
+                           check_advice=listing.CHECK_ADVICE, paged=before is not None,
+                           source_name=listing.source_name(filters),
+                           without_source_id={k: v for k, v in filters.as_args().items() if k != "source_id"})
     if request.htmx:
         response.headers["HX-Push-Url"] = url_for("messages.index", **filters.as_args())
     return response

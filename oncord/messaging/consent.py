@@ -2,6 +2,8 @@
 
 Every status change goes through here (`set_status`), or, for the pull's bulk writes,
 `record_changes`; an unchanged status writes nothing. Helpers add, the caller commits.
+Each keeps `Contact.<channel>_consent_source` equal to the source of the newest ledger row,
+so campaigns can ask in SQL whether consent was given explicitly.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from oncord.extensions import db
 from oncord.models import ConsentChange, ConsentSource, ConsentStatus, Contact, User
@@ -34,6 +36,7 @@ def set_status(contact: Contact, channel: str, new_status: str, source: ConsentS
     now = now or utcnow()
     setattr(contact, f"{channel}_status", new_status)
     setattr(contact, f"{channel}_status_changed_at", now)
+    setattr(contact, f"{channel}_consent_source", ConsentSource(source).value)
     if contact.id is None:
         db.session.add(contact)
         db.session.flush()
@@ -80,6 +83,8 @@ def record_new_contact(contact: Contact, source: ConsentSource | str, evidence: 
                        user: User | int | None = None, now: datetime | None = None) -> list[ConsentChange]:
     """A new contact's first statuses (old status: none), so the ledger starts where the contact does."""
     now = now or utcnow()
+    for channel in CHANNELS:
+        setattr(contact, f"{channel}_consent_source", ConsentSource(source).value)
     if contact.id is None:
         db.session.add(contact)
         db.session.flush()
@@ -115,5 +120,10 @@ def record_changes(changes: Iterable[PulledChange], *, source: ConsentSource | s
          "old_status": c.old_status, "new_status": c.new_status, "source": ConsentSource(source).value,
          "evidence": c.evidence, "user_id": None, "created_at": now, "cliniko_told_at": None}
         for c in changes])
+    for channel in CHANNELS:
+        if patient_ids := {c.patient_id for c in changes if c.channel == channel}:
+            db.session.execute(update(Contact).where(Contact.cliniko_patient_id.in_(patient_ids))
+                               .values({f"{channel}_consent_source": ConsentSource(source).value})
+                               .execution_options(synchronize_session=False))
     return len(changes)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from oncord.contacts.search import search_terms
 from oncord.extensions import db
-from oncord.models import Contact, Message, MessageKind, MessageStatus, User
+from oncord.models import Campaign, Contact, Message, MessageKind, MessageStatus, User
 from oncord.timestamps import utcnow
 
 PAGE_SIZE = 50
@@ -41,13 +41,15 @@ class MessageFilters:
     channel: str | None = None
     status: str | None = None
     source: str | None = None
+    source_id: int | None = None  # one campaign's or automation's messages (with `source`)
     kind: str | None = None
     since: date | None = None
     until: date | None = None
     query: str = ""
 
     def as_args(self) -> dict[str, str]:
-        args = {"channel": self.channel, "status": self.status, "source": self.source, "kind": self.kind,
+        args = {"channel": self.channel, "status": self.status, "source": self.source,
+                "source_id": str(self.source_id) if self.source_id else None, "kind": self.kind,
                 "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat() if self.until else None, "q": self.query}
         return {name: value for name, value in args.items() if value}
@@ -67,9 +69,22 @@ def parse_filters(args, *, zone: ZoneInfo) -> MessageFilters:
 
     return MessageFilters(
         channel=choice("channel", CHANNELS), status=choice("status", {s.value for s in MessageStatus}),
-        source=(args.get("source", "").strip()[:32] or None), kind=choice("kind", KIND_LABELS),
+        source=(args.get("source", "").strip()[:32] or None), source_id=_source_id(args.get("source_id", "")),
+        kind=choice("kind", KIND_LABELS),
         since=_day(args.get("since"), "From"), until=_day(args.get("until"), "To"),
         query=args.get("q", "").strip()[:200])
+
+
+def source_name(filters: MessageFilters) -> str | None:
+    """The campaign the list is narrowed to, by name (automations and others show their id)."""
+    if filters.source == "campaign" and filters.source_id:
+        campaign = db.session.get(Campaign, filters.source_id)
+        return campaign.name if campaign is not None else None
+    return None
+
+
+def _source_id(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
 
 
 def _day(raw: str | None, label: str) -> date | None:
@@ -105,6 +120,8 @@ def _conditions(filters: MessageFilters, zone: ZoneInfo) -> list[ColumnElement[b
                           (Message.source, filters.source), (Message.kind, filters.kind)):
         if value:
             conditions.append(column == value)
+    if filters.source_id and filters.source:
+        conditions.append(Message.source_id == filters.source_id)
     if filters.since:
         conditions.append(Message.created_at >= _start_of(filters.since, zone))
     if filters.until:

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and `db.create_all` see every table."""
 from oncord.models.activity import ActivityEvent, EventKind
+from oncord.models.address_check import AddressCheck
 from oncord.models.appointment import Appointment
 from oncord.models.automation import (
     Automation, AutomationLog, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
@@ -19,7 +20,7 @@ from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
 from oncord.models.user import Role, User, UserSession
 
 __all__ = [
-    "ActivityEvent", "Appointment", "AppointmentType", "Business", "ClinikoConnection", "ConsentStatus", "Contact",
+    "ActivityEvent", "AddressCheck", "Appointment", "AppointmentType", "Business", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "InboundSms", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",

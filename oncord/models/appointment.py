@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from oncord.extensions import db
 from oncord.timestamps import UTCDateTime
+
+
+KEPT = "cancelled_at IS NULL AND archived_at IS NULL"
 
 
 class Appointment(db.Model):
@@ -16,6 +19,12 @@ class Appointment(db.Model):
         Index("ix_appointments_contact_starts", "contact_id", "starts_at"),
         Index("ix_appointments_starts_at", "starts_at"),
         Index("ix_appointments_ends_at", "ends_at"),  # finished and no-return automations
+        # Campaign audiences ask about kept (not cancelled, not archived) appointments by time and by
+        # contact: partial, covering indexes answer from the index alone.
+        Index("ix_appointments_kept_starts_contact", "starts_at", "contact_id",
+              postgresql_where=text(KEPT), sqlite_where=text(KEPT)),
+        Index("ix_appointments_kept_contact_starts", "contact_id", "starts_at",
+              postgresql_where=text(KEPT), sqlite_where=text(KEPT)),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id

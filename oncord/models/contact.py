@@ -34,6 +34,7 @@ class Contact(db.Model):
         Index("ix_contacts_last_first", "last_name", "first_name"),
         Index("ix_contacts_email_lower", "email_lower"),
         Index("ix_contacts_phone", "phone"),  # the duplicate check as staff type a number
+        Index("ix_contacts_updated_at", "updated_at"),  # has anything changed? (campaigns.address_checks)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,10 @@ class Contact(db.Model):
     sms_status: Mapped[str] = mapped_column(String(16), default=ConsentStatus.PENDING.value)
     email_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sms_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the current status came from (a ConsentSource, kept by messaging.consent): campaigns that use
+    # health information reach only consent the contact gave, in Cliniko or to us.
+    email_consent_source: Mapped[str | None] = mapped_column(String(32))
+    sms_consent_source: Mapped[str | None] = mapped_column(String(32))
     # Cliniko's own consent flags as last pulled, to tell a change in Cliniko from an old value.
     cliniko_accepts_email: Mapped[bool | None]
     cliniko_accepts_sms: Mapped[bool | None]

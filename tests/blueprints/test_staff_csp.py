@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from oncord.messaging import ledger
-from oncord.models import Automation, MessageTemplate, Role, Suppression
+from oncord.models import Automation, Campaign, MessageTemplate, Role, Suppression
 from oncord.queues import get_queue
 from tests.factories import ContactFactory, PageFactory
 
@@ -39,12 +39,13 @@ def test_every_staff_page_has_a_strict_script_policy(app, client, db, login_as):
     template = MessageTemplate(name="Recall", channel="email", kind="marketing", subject="Hi", body="Hello")
     suppression = Suppression(cliniko_patient_id=1)
     automation = Automation(name="Reminder", trigger="upcoming", offset_minutes=1440)
-    db.session.add_all([template, suppression, automation])
+    campaign = Campaign(name="Winter", channel="email", subject="Hi", body="Hello", conditions={})
+    db.session.add_all([template, suppression, automation, campaign])
     db.session.commit()
     message = ledger.record_skip("k", None, channel="sms", contact=contact, kind="factual", source="test", reason="x")
     urls = _staff_get_urls(app, {"contact_id": contact.id, "page_id": page.id, "template_id": template.id, "token": "x",
                                  "message_id": message.id, "suppression_id": suppression.id,
-                                 "automation_id": automation.id})
+                                 "automation_id": automation.id, "campaign_id": campaign.id, "key": "no_upcoming"})
     assert {"/dashboard", "/contacts/", f"/contacts/{contact.id}", "/settings/integrations/", "/settings/users/",
             f"/website/pages/{page.id}/", f"/marketing/templates/{template.id}/", "/account", "/login"} <= set(urls)
     for url in urls + ["/contacts/999999999", "/no/such/staff/page"]:
