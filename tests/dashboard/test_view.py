@@ -54,11 +54,10 @@ def test_every_figure_links_to_the_page_behind_it(client, db, login_as, sydney):
     html = client.get("/dashboard").get_data(as_text=True)
     links = _hrefs(html, '<div class="board">')
     campaign_ids = [c.id for c in data["campaigns"]]
-    assert "/marketing/campaigns/" in links  # plain paths until the campaigns pages are merged
-    assert {f"/marketing/campaigns/{i}" for i in campaign_ids} <= set(links)
+    assert "/marketing/campaigns/" in links
+    assert {f"/marketing/campaigns/{i}/results" for i in campaign_ids} <= set(links)
     for href in links:
-        if not href.startswith("/marketing/campaigns/"):
-            assert client.get(href).status_code == 200, href
+        assert client.get(href).status_code == 200, href
     assert f"/marketing/automations/{data['automation'].id}/" in links  # the one reminder automation
     assert "/contacts/?email=subscribed" in links and "/contacts/?sms=subscribed" in links
     # The list behind a figure shows that many rows.
