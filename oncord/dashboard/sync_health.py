@@ -37,11 +37,15 @@ class SyncHealth:
 
     @property
     def problems(self) -> list[str]:
-        """What is wrong, in staff words; empty when syncing is healthy."""
+        """What is wrong, in an administrator's words; empty when syncing is healthy."""
+        return self.problems_for(admin=True)
+
+    def problems_for(self, admin: bool) -> list[str]:
+        """What is wrong; staff who do not run oncord are told whom to ask, not how to start a worker."""
         state, found = self.state, []
         run = state.latest
-        if state.background.warning:
-            found.append(state.background.warning)
+        if warning := (state.background.warning if admin else state.background.staff_warning):
+            found.append(warning)
         if run and run.status == SyncStatus.FAILED.value:
             found.append("The last sync failed" + (f": {run.error}" if run.error else "."))
         elif state.connection and state.connection.last_error and not (run and run.active):

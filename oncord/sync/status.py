@@ -34,6 +34,16 @@ class Background:
                     "if this stays, restart the worker.")
         return None
 
+    @property
+    def staff_warning(self) -> str | None:
+        """The same news for staff who do not run oncord: what it means for them, and whom to ask."""
+        if not self.available or not self.workers:
+            return ("Syncing with Cliniko has stopped for now: edits are kept and sent once it is back. "
+                    "If this stays, tell your administrator.")
+        if any(run.missing for run in self.scheduled):
+            return "Part of the automatic sync is not scheduled. If this stays, tell your administrator."
+        return None
+
 
 def background_status() -> Background:
     try:

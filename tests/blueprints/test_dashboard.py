@@ -26,3 +26,14 @@ def test_admins_still_get_the_setup_checklist(client, db, login_as):
     login_as(Role.ADMIN)
     html = client.get("/dashboard").get_data(as_text=True)
     assert "Getting started" in html and "<code>make run</code>" in html and "Connect Cliniko" in html
+
+
+def test_admins_are_told_how_to_start_the_worker_staff_whom_to_ask(client, db, login_as, connected):
+    db.session.commit()
+    login_as(Role.ADMIN)
+    admin_html = client.get("/dashboard").get_data(as_text=True)
+    assert "python worker.py" in admin_html  # no worker runs in this test
+    login_as(Role.STAFF)
+    staff_html = client.get("/dashboard").get_data(as_text=True)
+    assert "Syncing with Cliniko has stopped for now" in staff_html and "tell your administrator" in staff_html
+    assert "worker" not in staff_html
