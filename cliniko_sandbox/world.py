@@ -15,6 +15,7 @@ from typing import Any
 
 from cliniko_sandbox import resources, validation
 from cliniko_sandbox.account import AccountState, clean_account
+from cliniko_sandbox.classes import Classes
 from cliniko_sandbox.clinic import ClinicSetup
 from cliniko_sandbox.people import People
 from cliniko_sandbox.queries import Page, parse_filters, order_by
@@ -28,12 +29,12 @@ class NotFound(Exception):
     """No such row, or one hidden from this request (archived without `q[]`)."""
 
 
-class World(ClinicSetup, AccountState):
-    """Patients and appointments here; clinic set-up from `ClinicSetup`; the account,
-    the key's user and its role from `AccountState`."""
+class World(ClinicSetup, AccountState, Classes):
+    """Patients and appointments here; clinic set-up from `ClinicSetup`; classes and their
+    attendees from `Classes`; the account, the key's user and its role from `AccountState`."""
 
     def __init__(self, store: Store, *, seed: int = 0, patients: int = 0,
-                 appointments: int = 0, base_url: str = "http://127.0.0.1/v1",
+                 appointments: int = 0, classes: int = 0, base_url: str = "http://127.0.0.1/v1",
                  subdomain: str | None = None, account_name: str | None = None) -> None:
         self.store = store
         self.base_url = base_url
@@ -41,6 +42,7 @@ class World(ClinicSetup, AccountState):
         self.account_overrides = clean_account({"subdomain": subdomain, "name": account_name})
         self.seed = seed
         self.sizes = (patients, appointments)
+        self.classes = classes  # weekly class series per business
         self._lock = threading.RLock()
         self.clinic: Clinic | None = None
         self._pages: dict[tuple, Any] = {}  # listing counts and next-page starts, per write version
@@ -48,12 +50,15 @@ class World(ClinicSetup, AccountState):
     # -- whole world -----------------------------------------------------------------
 
     def reset(self, *, patients: int | None = None, appointments: int | None = None,
-              seed: int | None = None, anchor: datetime | None = None) -> None:
+              seed: int | None = None, anchor: datetime | None = None,
+              classes: int | None = None) -> None:
         """Throw the world away and seed a new one (defaults: the last sizes and seed)."""
         with self._lock, self.store.lock:
             self._pages.clear()
             if seed is not None:
                 self.seed = seed
+            if classes is not None:
+                self.classes = classes
             self.sizes = (self.sizes[0] if patients is None else patients,
                           self.sizes[1] if appointments is None else appointments)
             self.rng = random.Random(f"world-{self.seed}")
@@ -62,7 +67,8 @@ class World(ClinicSetup, AccountState):
             self.store.recreate()
             self.clinic = seed_world(
                 self.store, self.mint, self.people, patients=self.sizes[0],
-                appointments=self.sizes[1], anchor=anchor or default_anchor())
+                appointments=self.sizes[1], classes=self.classes,
+                anchor=anchor or default_anchor())
             self.mint_after_seed = self.mint.used
             self._seed_account(key_user_id=self.clinic.user_ids[0])
 
@@ -74,7 +80,9 @@ class World(ClinicSetup, AccountState):
         self.people = People(self.seed)
         biggest = self.store.scalar(
             "SELECT max(m) FROM (SELECT max(id) m FROM patients UNION ALL "
-            "SELECT max(attendee_id) FROM appointments UNION ALL SELECT max(id) FROM users)")
+            "SELECT max(attendee_id) FROM appointments UNION ALL SELECT max(id) FROM users "
+            "UNION ALL SELECT max(id) FROM group_appointments "
+            "UNION ALL SELECT max(id) FROM group_attendees)")
         self.mint = IdMint(((biggest or IdMint.BASE) - IdMint.BASE) // 7919 + 1)
         ids = [r[0] for r in self.store.select("SELECT id FROM practitioners")]
         types = {r[0]: r[1] for r in self.store.select(
@@ -85,7 +93,7 @@ class World(ClinicSetup, AccountState):
 
     def counts(self) -> dict[str, int]:
         tables = ("patients", "appointments", "appointment_types", "practitioners",
-                  "businesses", "users")
+                  "businesses", "users", "group_appointments", "group_attendees")
         return {t: self.store.scalar(f"SELECT count(*) FROM {t}") for t in tables}
 
     def now(self) -> str:
@@ -340,8 +348,9 @@ class World(ClinicSetup, AccountState):
         practitioners = [r["id"] for r in self.store.select(
             "SELECT id, business_ids FROM practitioners WHERE active = 1")] or clinic.practitioner_ids
         practitioner = self._row("practitioners", rng.choice(practitioners))
-        types = [r[0] for r in self.store.select(
-            "SELECT id FROM appointment_types WHERE archived_at IS NULL")]
+        types = [r[0] for r in self.store.select(  # class types are for classes
+            "SELECT id FROM appointment_types WHERE archived_at IS NULL"
+            " AND coalesce(max_attendees, 1) <= 1")]
         if patient_id is None:
             live = self.patient_ids()
             patient_id = rng.choice(live) if live else self.create_patient()["id"]
