@@ -123,8 +123,9 @@ def write_attendances(seats: list[tuple[Seat, int]], *, run_id: int, backfill: b
         return result
     kept_ids = {seat.attendee_id for seat in kept}
     seats = [(seat, gid) for seat, gid in seats if seat.attendee_id in kept_ids]
-    groups = {g.id: g for g in db.session.scalars(
-        select(GroupAppointment).where(GroupAppointment.id.in_({gid for _, gid in seats})))}
+    groups = {g.id: g for g in db.session.scalars(  # as just written, not as first loaded
+        select(GroupAppointment).where(GroupAppointment.id.in_({gid for _, gid in seats}))
+        .execution_options(populate_existing=True))}
     contacts = contacts_by_patient(seat.patient_id for seat, _ in seats)
     built = []
     for seat, gid in seats:
