@@ -5,17 +5,17 @@ attendances where they read appointments. Changes are events of the same kinds.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from oncord.cliniko import Attendee
+from oncord.cliniko import Attendee, ClinikoClient
 from oncord.cliniko import GroupAppointment as ClinikoClass
 from oncord.extensions import db
 from oncord.models import Appointment, AppointmentKind, GroupAppointment, attendance_id
-from oncord.sync.appointments import Stamps, contacts_by_patient, without_erased, write_rows
+from oncord.sync.appointments import Stamps, apply_appointments, contacts_by_patient, without_erased, write_rows
 from oncord.sync.patients import PageResult
 from oncord.sync.upsert import bulk_upsert
 
@@ -154,3 +154,44 @@ def stored_appointments(ids: Iterable[int]) -> dict[int, Appointment]:
 
 def all_class_ids() -> list[int]:
     return list(db.session.scalars(select(GroupAppointment.id).order_by(GroupAppointment.id)))
+
+
+def apply_seats(client: ClinikoClient, page: list, *, run_id: int, backfill: bool) -> PageResult:
+    """One page of attendees. Seats in classes become attendances; a seat of an individual
+    appointment matters only when it says cancelled or archived and our appointment does not
+    (then the appointment is read again); a booking we do not know yet is read first."""
+    bookings = {a.booking_id for a in page if a.booking_id is not None}
+    classes = known_class_ids(bookings)
+    stored = stored_appointments(bookings - classes)
+    result = PageResult()
+    missing = bookings - classes - stored.keys()
+    found = []
+    for chunk in _chunks(sorted(missing)):
+        found += list(client.group_appointments(ids=chunk))
+    if found:
+        result = merge_results(result, apply_classes(found, run_id=run_id, backfill=backfill))
+        classes |= {g.id for g in found}
+    reread = missing - classes
+    for seat in page:
+        mine = stored.get(seat.booking_id)
+        if mine is not None and ((seat.cancelled_at and not mine.cancelled_at)
+                                 or ((seat.archived_at or seat.deleted_at) and not mine.archived_at)):
+            reread.add(seat.booking_id)
+    for chunk in _chunks(sorted(reread)):
+        appointments = list(client.appointments(q=[f"id:={','.join(str(i) for i in chunk)}"],
+                                                include_cancelled=True, include_archived=True))
+        result = merge_results(result, apply_appointments(appointments, run_id=run_id, backfill=backfill))
+    seats = [a for a in page if a.booking_id in classes]
+    return merge_results(result, apply_attendees(seats, run_id=run_id, backfill=backfill))
+
+
+def _chunks(ids: list[int], size: int = 100) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def merge_results(first: PageResult, second: PageResult) -> PageResult:
+    for name in ("created", "updated", "unchanged", "skipped", "erased"):
+        setattr(first, name, getattr(first, name) + getattr(second, name))
+    first.problems.extend(second.problems)
+    return first

@@ -29,7 +29,7 @@ from oncord.models import Appointment, ClinikoConnection, Contact, SyncRun, Sync
 from oncord.sync import connection as connections
 from oncord.sync import keyset, push
 from oncord.sync.appointments import apply_appointments
-from oncord.sync.classes import all_class_ids, apply_attendees, apply_classes, known_class_ids, stored_appointments
+from oncord.sync.classes import all_class_ids, apply_classes, apply_seats, merge_results
 from oncord.sync.lock import SyncAlreadyRunning, lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_businesses, apply_practitioners
@@ -326,47 +326,6 @@ def pull_attendees(client: cliniko.ClinikoClient, connection: ClinikoConnection,
     pull_listings(recorder, "class attendees", listings, apply, Appointment.__table__)
     if connection.attendees_cursor is None:  # no seat anywhere yet: later seats are news, not history
         connection.attendees_cursor = recorder.run.started_at - OVERLAP
-
-
-def apply_seats(client: cliniko.ClinikoClient, page: list, *, run_id: int, backfill: bool) -> PageResult:
-    """One page of attendees. Seats in classes become attendances; a seat of an individual
-    appointment matters only when it says cancelled or archived and our appointment does not
-    (then the appointment is read again); a booking we do not know yet is read first."""
-    bookings = {a.booking_id for a in page if a.booking_id is not None}
-    classes = known_class_ids(bookings)
-    stored = stored_appointments(bookings - classes)
-    result = PageResult()
-    missing = bookings - classes - stored.keys()
-    found = []
-    for chunk in _chunks(sorted(missing)):
-        found += list(client.group_appointments(ids=chunk))
-    if found:
-        result = merge_results(result, apply_classes(found, run_id=run_id, backfill=backfill))
-        classes |= {g.id for g in found}
-    reread = missing - classes
-    for seat in page:
-        mine = stored.get(seat.booking_id)
-        if mine is not None and ((seat.cancelled_at and not mine.cancelled_at)
-                                 or ((seat.archived_at or seat.deleted_at) and not mine.archived_at)):
-            reread.add(seat.booking_id)
-    for chunk in _chunks(sorted(reread)):
-        appointments = list(client.appointments(q=[f"id:={','.join(str(i) for i in chunk)}"],
-                                                include_cancelled=True, include_archived=True))
-        result = merge_results(result, apply_appointments(appointments, run_id=run_id, backfill=backfill))
-    seats = [a for a in page if a.booking_id in classes]
-    return merge_results(result, apply_attendees(seats, run_id=run_id, backfill=backfill))
-
-
-def _chunks(ids: list[int], size: int = PAGE) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
-def merge_results(first: PageResult, second: PageResult) -> PageResult:
-    for name in ("created", "updated", "unchanged", "skipped", "erased"):
-        setattr(first, name, getattr(first, name) + getattr(second, name))
-    first.problems.extend(second.problems)
-    return first
 
 
 def pull_listings(recorder: Recorder, step: str, listings: list[keyset.Fetch], apply: Callable[[list], PageResult],
