@@ -228,14 +228,16 @@ class World(ClinicSetup, AccountState, Classes):
 
     def merge_patients(self, absorbed_id: int | str, into_id: int | str) -> dict[str, Any]:
         """Cliniko's merge: the absorbed patient gets `merged_at` and `merged_with_patient`
-        and is archived; its appointments move to the survivor. Returns the absorbed row."""
+        and is archived; its appointments and class seats move to the survivor. Returns the
+        absorbed row."""
         absorbed, survivor = self._row("patients", absorbed_id), self._row("patients", into_id)
         if absorbed["id"] == survivor["id"]:
             raise ValidationFailed({"base": "can’t merge a patient into itself"})
         stamp = self.now()
         with self.store.transaction() as conn:
-            conn.execute("UPDATE appointments SET patient_id = ?, updated_at = ? "
-                         "WHERE patient_id = ?", (survivor["id"], stamp, absorbed["id"]))
+            for table in ("appointments", "group_attendees"):  # seats in classes move too
+                conn.execute(f"UPDATE {table} SET patient_id = ?, updated_at = ? "
+                             "WHERE patient_id = ?", (survivor["id"], stamp, absorbed["id"]))
             conn.execute("UPDATE patients SET merged_at = ?, merged_with_patient_id = ?, "
                          "archived_at = ?, updated_at = ? WHERE id = ?",
                          (stamp, survivor["id"], stamp, stamp, absorbed["id"]))

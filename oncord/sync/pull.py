@@ -324,6 +324,12 @@ def pull_attendees(client: cliniko.ClinikoClient, connection: ClinikoConnection,
         return apply_seats(client, page, run_id=recorder.run.id, backfill=history)
 
     pull_listings(recorder, "class attendees", listings, apply, Appointment.__table__)
+    if since is None and connection.appointments_cursor is not None:
+        # Every class seat was just read, and /bookings covered individual appointments up to
+        # its cursor: the polls go on from there (not from the last class seat's change, which
+        # would re-read every individual appointment's attendee changed since).
+        connection.attendees_cursor = _later(connection.appointments_cursor, connection.attendees_cursor
+                                             or connection.appointments_cursor)
     if connection.attendees_cursor is None:  # no seat anywhere yet: later seats are news, not history
         connection.attendees_cursor = recorder.run.started_at - OVERLAP
 

@@ -131,3 +131,27 @@ def test_seats_first_seen_after_an_upgrade_are_history(db, world, connected):
     events = ActivityEvent.query.filter(ActivityEvent.appointment_id < 0).all()
     assert events and all(e.backfill for e in events)
     assert db.session.get(ClinikoConnection, connected.id).attendees_cursor is not None
+
+
+def test_a_merged_patients_class_seats_move_to_the_survivor_with_their_history(db, world, connected):
+    pull.run(connected.id)
+    group = world.class_ids(upcoming=True)[0]
+    seat = world.seat_ids(group)[0]
+    absorbed = world.attendee(seat)["patient"]["links"]["self"].rsplit("/", 1)[1]
+    survivor = next(p for p in world.patient_ids() if p != absorbed)
+    world.merge_patients(absorbed, survivor)
+    pull.run(connected.id)
+    moved_to = db.session.scalar(db.select(Contact.id).where(Contact.cliniko_patient_id == int(survivor)))
+    assert seat_row(seat).contact_id == moved_to
+    assert {e.contact_id for e in ActivityEvent.query.filter_by(appointment_id=attendance_id(int(seat)))} == {moved_to}
+
+
+def test_after_a_full_pull_the_seat_polls_start_where_bookings_left_off(db, world, connected):
+    """Else the first idle sync would re-read every individual appointment's attendee changed
+    since the last class seat did (pages of them in a big account)."""
+    world.mark_arrived(world.appointment_ids()[0])  # an appointment changed after every class seat
+    pull.run(connected.id)
+    connection = db.session.get(ClinikoConnection, connected.id)
+    latest_seat = max(world.attendee(s)["updated_at"] for g in world.class_ids() for s in world.seat_ids(g))
+    assert connection.attendees_cursor == connection.appointments_cursor
+    assert connection.attendees_cursor.isoformat()[:19] > latest_seat[:19]
