@@ -69,11 +69,6 @@ class Appointment(db.Model):
         return self.kind == AppointmentKind.GROUP.value
 
     @property
-    def cliniko_id(self) -> int:
-        """The id Cliniko knows this row by: the appointment's, or the attendee's."""
-        return self.attendee_id if self.is_class and self.attendee_id else self.id
-
-    @property
     def status(self) -> str:
         """One word for the badge: cancelled, did not arrive, arrived, or booked."""
         if self.cancelled_at:

@@ -96,8 +96,11 @@ def apply_classes(groups: Sequence[ClinikoClass], *, run_id: int, backfill: bool
         return result
     before = {g.id: g for g in db.session.scalars(
         select(GroupAppointment).where(GroupAppointment.id.in_([g.id for g in groups])))}
-    rows = [row for group in groups if result.count_row(before.get(group.id), row := class_row(group),
-                                                         CLASS_COMPARED)]
+    rows = []
+    for group in groups:
+        row = class_row(group)
+        if result.count_row(before.get(group.id), row, CLASS_COMPARED):
+            rows.append(row)
     if refused := bulk_upsert(GroupAppointment.__table__, rows):
         result.count_refused("group appointment", refused, existed=before)
     changed = {row["id"] for row in rows} - {r.key for r in refused}
