@@ -20,6 +20,7 @@ from cliniko_sandbox.clinic import ClinicSetup
 from cliniko_sandbox.people import People
 from cliniko_sandbox.queries import Page, parse_filters, order_by
 from cliniko_sandbox.resources import Listing
+from cliniko_sandbox.schema import VIEWS
 from cliniko_sandbox.seed import Clinic, default_anchor, seed_world
 from cliniko_sandbox.store import IdMint, Store, format_time, parse_id, parse_time, utcnow
 from cliniko_sandbox.validation import ValidationFailed
@@ -120,7 +121,7 @@ class World(ClinicSetup, AccountState, Classes):
             listing_key = (listing.table, sql_where, tuple(args), tuple(sort), page.per_page, version)
             total = self._pages.get((listing_key, "count"))
             if total is None:
-                total = self.store.scalar(f"SELECT count(*) FROM {listing.table}{sql_where}", args)
+                total = self.store.scalar(_count_sql(listing.table, sql_where), args)
             resume = self._pages.get((listing_key, page.number))
             order = f" ORDER BY {order_by(sort, listing.table + '.')}"
             if resume is not None:
@@ -365,6 +366,14 @@ class World(ClinicSetup, AccountState, Classes):
             "business_id": str(rng.choice(practitioner["business_ids"] or clinic.business_ids)),
             "starts_at": format_time(_as_time(starts_at)),
         }
+
+
+def _count_sql(table: str, sql_where: str) -> str:
+    """A view mixing two tables (schema.VIEWS) is counted through its ids: `LIMIT -1` keeps
+    SQLite from counting the view's whole rows (correlated subqueries and all), 15x slower."""
+    if table in VIEWS:
+        return f"SELECT count(*) FROM (SELECT {table}.id FROM {table}{sql_where} LIMIT -1)"
+    return f"SELECT count(*) FROM {table}{sql_where}"
 
 
 def _int_id(value: int | str) -> int:
