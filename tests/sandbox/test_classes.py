@@ -154,3 +154,10 @@ def test_live_activity_books_cancels_and_marks_class_seats(world):
     assert live.cancel_class_seat().startswith("cancelled class attendee")
     assert live.class_arrived().endswith("arrived")
     assert live.class_no_show().endswith("did not arrive")
+
+
+def test_the_command_line_seeds_three_weekly_classes_per_business_unless_told():
+    from cliniko_sandbox.__main__ import parse_args
+
+    assert parse_args([]).classes == 3
+    assert parse_args(["--classes", "0"]).classes == 0
