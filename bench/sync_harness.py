@@ -51,7 +51,8 @@ def scratch_database(kind: str):
 class SandboxProcess:
     """`python -m cliniko_sandbox` on a free port; `requests_made()` reads its counter."""
 
-    def __init__(self, patients: int, appointments: int, seed: int = 42, rate_limit: bool = False):
+    def __init__(self, patients: int, appointments: int, seed: int = 42, rate_limit: bool = False,
+                 classes: int | None = None):
         import socket
 
         with socket.socket() as sock:
@@ -63,6 +64,8 @@ class SandboxProcess:
                      "--appointments", str(appointments), "--seed", str(seed), "--api-key", API_KEY]
         if not rate_limit:
             self.args.append("--no-rate-limit")
+        if classes is not None:  # weekly class series per business (the sandbox's default: 3)
+            self.args += ["--classes", str(classes)]
 
     def __enter__(self) -> "SandboxProcess":
         import subprocess
@@ -88,7 +91,17 @@ class SandboxProcess:
     def requests_made(self) -> int:
         import requests
 
-        return requests.get(f"http://127.0.0.1:{self.port}/_sandbox/requests", timeout=5).json()["total"]
+        return self.request_log()["total"]
+
+    def request_log(self) -> dict:
+        import requests
+
+        return requests.get(f"http://127.0.0.1:{self.port}/_sandbox/requests", timeout=5).json()
+
+    def clear_requests(self) -> None:
+        import requests
+
+        requests.delete(f"http://127.0.0.1:{self.port}/_sandbox/requests", timeout=5)
 
 
 @contextmanager

@@ -24,6 +24,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--appointments", type=int, default=5000)
+    parser.add_argument("--classes", type=int, default=3,
+                        help="weekly class series per business (group appointments)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--api-key", default=DEFAULT_KEY,
                         help="the key it accepts; must end in a shard suffix such as -au1")
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     sandbox = Sandbox(
         api_key=args.api_key, seed=args.seed, patients=args.patients,
-        appointments=args.appointments, db=args.db, keep_db=args.keep_db,
+        appointments=args.appointments, classes=args.classes, db=args.db, keep_db=args.keep_db,
         rate_limit=not args.no_rate_limit, rate_limit_per_minute=args.rate_limit_per_minute,
         retry_after_header=args.retry_after, faults=fault_settings(args),
         public_url=args.public_url, subdomain=args.subdomain, account_name=args.account_name)

@@ -1,8 +1,8 @@
 """The `/v1` routes: Cliniko's endpoints for patients, individual appointments,
-attendees, appointment types, practitioners, businesses, users and settings.
+bookings, appointment types, practitioners, businesses, users and settings.
 
 Handlers parse, call the world, and shape Cliniko's envelopes; the clinic set-up
-handlers live in `api_clinic.py`, the settings ones in `settings.py`, the legacy
+handlers live in `api_clinic.py`, classes and attendees in `api_classes.py`, the settings ones in `settings.py`, the legacy
 `/appointments` family in `legacy_appointments.py`, and the always-empty lists of
 things the sandbox does not model in `unmodelled.py`. Auth, rate limit and faults
 wrap them in `app.py`.
@@ -18,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from cliniko_sandbox import legacy_appointments, render, resources, unmodelled, validation
+from cliniko_sandbox.api_classes import ClassRoutes
 from cliniko_sandbox.api_clinic import ClinicRoutes
 from cliniko_sandbox.legacy_appointments import LegacyAppointmentRoutes
 from cliniko_sandbox.queries import QueryError, parse_page, parse_sort
@@ -68,8 +69,20 @@ def _rules() -> list[Rule]:
     add("/bookings", "list_bookings", "GET")
     add("/bookings/<id>", "show_booking", "GET")
     add("/attendees", "list_attendees", "GET")
+    add("/attendees", "create_attendee", "POST")
     add("/attendees/<id>", "show_attendee", "GET")
     add("/attendees/<id>", "update_attendee", "PATCH", "PUT")
+    add("/attendees/<id>", "archive_attendee", "DELETE")
+    add("/attendees/<id>/archive", "archive_attendee", "POST")
+    add("/attendees/<id>/cancel", "cancel_attendee", "PATCH", "PUT")
+    add("/group_appointments", "list_group_appointments", "GET")
+    add("/group_appointments", "create_group_appointment", "POST")
+    add("/group_appointments/<id>", "show_group_appointment", "GET")
+    add("/group_appointments/<id>", "update_group_appointment", "PATCH", "PUT")
+    add("/group_appointments/<id>", "archive_group_appointment", "DELETE")
+    add("/group_appointments/<id>/archive", "archive_group_appointment", "POST")
+    add("/group_appointments/<id>/conflicts", "group_appointment_conflicts", "GET")
+    add("/group_appointments/<id>/attendees", "group_appointment_attendees", "GET")
     add("/appointment_types", "list_appointment_types", "GET")
     add("/appointment_types", "create_appointment_type", "POST")
     add("/appointment_types/archived", "legacy_appointment_types_archived", "GET")
@@ -101,7 +114,7 @@ def _rules() -> list[Rule]:
     return r + legacy_appointments.rules() + unmodelled.rules()
 
 
-class Api(ClinicRoutes, SettingsRoutes, LegacyAppointmentRoutes, UnmodelledRoutes):
+class Api(ClassRoutes, ClinicRoutes, SettingsRoutes, LegacyAppointmentRoutes, UnmodelledRoutes):
     def __init__(self, world: World) -> None:
         self.world = world
         self.url_map = Map(_rules(), strict_slashes=False)
@@ -252,28 +265,7 @@ class Api(ClinicRoutes, SettingsRoutes, LegacyAppointmentRoutes, UnmodelledRoute
     def show_booking(self, request: Request, base: str, id: str) -> Response:
         return self._show(request, base, resources.BOOKINGS, id)
 
-    # -- attendees (where arrival is written) -----------------------------------------
-
-    def list_attendees(self, request: Request, base: str) -> Response:
-        return self._list(request, base, resources.ATTENDEES)
-
     def appointment_attendees(self, request: Request, base: str, id: str) -> Response:
         self.world.fetch(A, id, ["cancelled_at:*", "archived_at:*"])
-        return self._list(request, base, resources.ATTENDEES, where=["appointments.id = ?"],
+        return self._list(request, base, resources.ATTENDEES, where=["attendees.booking_id = ?"],
                           params=[int(id)], reveal=("cancelled_at", "archived_at"))
-
-    def show_attendee(self, request: Request, base: str, id: str) -> Response:
-        return self._show(request, base, resources.ATTENDEES, id, column="attendee_id")
-
-    def update_attendee(self, request: Request, base: str, id: str) -> Response:
-        row = self.world.fetch(resources.ATTENDEES, id, base=base, column="attendee_id")
-        body = read_body(request)
-        appointment_id = row["booking"]["links"]["self"].rsplit("/", 1)[1]
-        if "arrived" in body:
-            arrived = body["arrived"]
-            if arrived not in (True, False, None):
-                raise ValidationFailed({"arrived": validation.NOT_IN_LIST})
-            self.world.mark_arrived(appointment_id, arrived)
-        if "notes" in body:
-            self.world.update_appointment(appointment_id, notes=body["notes"])
-        return self._show(request, base, resources.ATTENDEES, id, column="attendee_id")

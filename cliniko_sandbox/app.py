@@ -42,7 +42,7 @@ class Sandbox:
     """A Cliniko account in a box: world, faults, rate limit, request log, WSGI."""
 
     def __init__(self, *, api_key: str = DEFAULT_KEY, seed: int = 0, patients: int = 0,
-                 appointments: int = 0, db: str = ":memory:", keep_db: bool = False,
+                 appointments: int = 0, classes: int = 0, db: str = ":memory:", keep_db: bool = False,
                  rate_limit: bool = True, rate_limit_per_minute: int = 200,
                  retry_after_header: bool = False, faults: dict[str, Any] | None = None,
                  public_url: str | None = None, subdomain: str | None = None,
@@ -53,7 +53,7 @@ class Sandbox:
         self.retry_after_header = retry_after_header
         self.store = Store(db)
         self.world = World(self.store, seed=seed, patients=patients, appointments=appointments,
-                           subdomain=subdomain, account_name=account_name)
+                           classes=classes, subdomain=subdomain, account_name=account_name)
         self.kept_world = keep_db and self.store.has_world()
         if self.kept_world:
             self.world.adopt()
@@ -68,9 +68,9 @@ class Sandbox:
         self.live = None  # a LiveActivity once --live or the control surface starts one
 
     def reset(self, *, patients: int | None = None, appointments: int | None = None,
-              seed: int | None = None) -> None:
+              seed: int | None = None, classes: int | None = None) -> None:
         """Fresh world, no faults, rate limiter back on its start-up settings, counters at zero."""
-        self.world.reset(patients=patients, appointments=appointments, seed=seed)
+        self.world.reset(patients=patients, appointments=appointments, seed=seed, classes=classes)
         self.faults.clear()
         self.rate_limiter.configure(enabled=self._rate_defaults[0],
                                     per_minute=self._rate_defaults[1])

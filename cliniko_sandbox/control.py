@@ -41,6 +41,16 @@ ROUTES = [
     ("/appointments/<id>/did_not_arrive", "did_not_arrive", "POST"),
     ("/appointments/<id>/archive", "archive_appointment", "POST"),
     ("/appointments/<id>/unarchive", "unarchive_appointment", "POST"),
+    ("/classes", "create_class", "POST"),
+    ("/classes/<id>", "show_class", "GET"),
+    ("/classes/<id>/reschedule", "reschedule_class", "POST"),
+    ("/classes/<id>/archive", "archive_class", "POST"),
+    ("/classes/<id>/attendees", "book_class", "POST"),
+    ("/attendees/<id>", "show_attendee", "GET"),
+    ("/attendees/<id>/cancel", "cancel_attendee", "POST"),
+    ("/attendees/<id>/arrive", "attendee_arrive", "POST"),
+    ("/attendees/<id>/did_not_arrive", "attendee_did_not_arrive", "POST"),
+    ("/attendees/<id>/archive", "archive_attendee", "POST"),
     ("/appointment_types", "add_appointment_type", "POST"),
     ("/practitioners", "add_practitioner", "POST"),
     ("/practitioners/<id>/activate", "activate_practitioner", "POST"),
@@ -163,6 +173,40 @@ class Control:
     def unarchive_appointment(self, body: dict, args: Any, id: str) -> Response:
         return json_response(self.sb.world.unarchive_appointment(id))
 
+    # -- classes and their attendees ---------------------------------------------------
+
+    def create_class(self, body: dict, args: Any) -> Response:
+        return json_response(self.sb.world.create_group_appointment(body), 201)
+
+    def show_class(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.group_appointment(id))
+
+    def reschedule_class(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.reschedule_group_appointment(id, body["starts_at"]))
+
+    def archive_class(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.archive_group_appointment(id))
+
+    def book_class(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.book_class(body.get("patient_id"), id), 201)
+
+    def show_attendee(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.attendee(id))
+
+    def cancel_attendee(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.cancel_attendee(
+            id, body.get("reason", body.get("cancellation_reason", 50)),
+            body.get("note", body.get("cancellation_note"))))
+
+    def attendee_arrive(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.mark_attendee_arrived(id, body.get("arrived", True)))
+
+    def attendee_did_not_arrive(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.mark_attendee_arrived(id, False))
+
+    def archive_attendee(self, body: dict, args: Any, id: str) -> Response:
+        return json_response(self.sb.world.archive_attendee(id))
+
     def add_appointment_type(self, body: dict, args: Any) -> Response:
         return json_response(self.sb.world.add_appointment_type(**body), 201)
 
@@ -248,7 +292,8 @@ def _account(row: dict) -> dict:
 
 
 def _sizes(body: dict) -> dict[str, int]:
-    return {k: int(body[k]) for k in ("patients", "appointments", "seed") if k in body}
+    return {k: int(body[k]) for k in ("patients", "appointments", "seed", "classes")
+            if k in body}
 
 
 def _flag(value: str | None) -> bool:

@@ -19,12 +19,15 @@ log = logging.getLogger(__name__)
 # (event, weight): roughly what a busy front desk does in a day
 EVENTS = [("new_patient", 18), ("edit_patient", 18), ("book", 26), ("reschedule", 6),
           ("cancel", 10), ("arrive", 12), ("did_not_arrive", 4), ("archive_patient", 2),
-          ("merge", 1), ("marketing_opt_out", 3)]
+          ("merge", 1), ("marketing_opt_out", 3), ("book_class", 6), ("cancel_class_seat", 2),
+          ("class_arrived", 4), ("class_no_show", 1)]
 # how a summary line names each event, in EVENTS order
 SUMMARY_WORDS = {"new_patient": "new patient", "edit_patient": "patient edit", "book": "booking",
                  "reschedule": "reschedule", "cancel": "cancellation", "arrive": "arrival",
                  "did_not_arrive": "no-show", "archive_patient": "archived patient",
-                 "merge": "merge", "marketing_opt_out": "marketing opt-out"}
+                 "merge": "merge", "marketing_opt_out": "marketing opt-out",
+                 "book_class": "class booking", "cancel_class_seat": "class cancellation",
+                 "class_arrived": "class arrival", "class_no_show": "class no-show"}
 
 
 class LiveActivity:
@@ -156,6 +159,33 @@ class LiveActivity:
         aid = self._appointment(future=False)
         self.world.mark_did_not_arrive(aid)
         return f"patient did not arrive for appointment {aid}"
+
+    # -- classes: without any (a world seeded with none) these are skipped (IndexError)
+
+    def _seat(self, *, upcoming: bool) -> str:
+        classes = self.world.class_ids(upcoming=upcoming)
+        recent = classes[:8] if upcoming else classes[-8:]
+        seats = [s for g in recent for s in self.world.seat_ids(g)]
+        return self.world.rng.choice(seats)
+
+    def book_class(self) -> str:
+        seat = self.world.book_class()
+        return f"booked attendee {seat['id']} into a class"
+
+    def cancel_class_seat(self) -> str:
+        seat = self._seat(upcoming=True)
+        self.world.cancel_attendee(seat, self.world.rng.choice([10, 30, 40, 50]))
+        return f"cancelled class attendee {seat}"
+
+    def class_arrived(self) -> str:
+        seat = self._seat(upcoming=False)
+        self.world.mark_attendee_arrived(seat, True)
+        return f"class attendee {seat} arrived"
+
+    def class_no_show(self) -> str:
+        seat = self._seat(upcoming=False)
+        self.world.mark_attendee_arrived(seat, False)
+        return f"class attendee {seat} did not arrive"
 
 
 def _duration(seconds: float) -> str:

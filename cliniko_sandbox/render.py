@@ -8,6 +8,7 @@ a real link.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -124,22 +125,55 @@ def appointment(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any
 
 
 def booking(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
-    """An individual appointment as `/bookings` shows it: the same fields, its own link."""
-    out = appointment(row, base, subdomain)
+    """A row of `/bookings` (an individual appointment or a class), with its own link there."""
+    if row["kind"] == "group":
+        out = group_appointment(row, base, subdomain)
+    else:
+        out = appointment(row, base, subdomain)
     out["links"] = {"self": f"{base}/bookings/{row['id']}"}
     return out
 
 
+GROUP_APPOINTMENT_PLAIN = (
+    "created_at", "updated_at", "archived_at", "deleted_at", "starts_at", "ends_at", "notes",
+    "max_attendees",
+)
+
+
+def group_appointment(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
+    """A class; `patient_ids` are its attendees who have neither cancelled nor been removed."""
+    gid = row["id"]
+    own = f"{base}/group_appointments/{gid}"
+    out: dict[str, Any] = {"id": str(gid)}
+    out.update({name: row[name] for name in GROUP_APPOINTMENT_PLAIN})
+    patient_ids = row.get("patient_ids") or "[]"
+    out["patient_ids"] = _ids(json.loads(patient_ids) if isinstance(patient_ids, str) else patient_ids)
+    out["repeat_rule"] = row["repeat_rule"] or {}
+    out["telehealth_url"] = f"{_web_root(base, subdomain)}/appointments/{gid}/connect"
+    out.update(
+        appointment_type=_ref(base, "appointment_types", row["appointment_type_id"]),
+        attendees=link(f"{own}/attendees"),
+        business=_ref(base, "businesses", row["business_id"]),
+        conflicts=link(f"{own}/conflicts"),
+        practitioner=_ref(base, "practitioners", row["practitioner_id"]),
+        repeated_from=_ref(base, "group_appointments", row["repeated_from_id"]),
+        repeats=_query_link(base, "group_appointments", "repeated_from_id", gid)
+        if row["repeat_rule"] else None,
+        links={"self": own},
+    )
+    return out
+
+
 def attendee(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
-    """The patient's seat on an individual appointment; `arrived` mirrors its flags."""
-    att_id = row["attendee_id"]
+    """A patient's seat, in a class or on an individual appointment (whose `arrived`
+    mirrors its `patient_arrived` / `did_not_arrive` flags)."""
+    att_id = row["id"]
     own = f"{base}/attendees/{att_id}"
-    arrived = True if row["patient_arrived"] else (False if row["did_not_arrive"] else None)
     return {
         "id": str(att_id),
         "archived_at": row["archived_at"],
-        "arrived": arrived,
-        "booking": _ref(base, "bookings", row["id"]),
+        "arrived": row["arrived"],
+        "booking": _ref(base, "bookings", row["booking_id"]),
         "booking_ip_address": row["booking_ip_address"],
         "cancellation_note": row["cancellation_note"],
         "cancellation_reason": row["cancellation_reason"],
@@ -162,7 +196,7 @@ def attendee(row: dict[str, Any], base: str, subdomain: str) -> dict[str, Any]:
         "sent_sms_follow_ups_count": 0,
         "sent_sms_reminders_count": int(bool(row["sms_reminder_sent"])),
         "sms_reminder_sent": row["sms_reminder_sent"],
-        "telehealth_url": f"{_web_root(base, subdomain)}/appointments/{row['id']}/connect",
+        "telehealth_url": f"{_web_root(base, subdomain)}/appointments/{row['booking_id']}/connect",
         "treatment_note_status": row["treatment_note_status"],
         "updated_at": row["updated_at"],
     }

@@ -53,8 +53,19 @@ ATTENDEE_FILTERS = {
 }
 USER_FILTERS = {"created_at": "datetime", "updated_at": "datetime", "id": "int"}
 
+GROUP_APPOINTMENT_FILTERS = {
+    "appointment_type_id": "int", "business_id": "int", "id": "int", "practitioner_id": "int",
+    "repeated_from_id": "int", "archived_at": "datetime", "created_at": "datetime",
+    "deleted_at": "datetime", "ends_at": "datetime", "starts_at": "datetime",
+    "updated_at": "datetime", "patient_ids": "array",
+}
+
 _PATIENT_NAME = ("(SELECT trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))"
-                 " FROM patients p WHERE p.id = appointments.patient_id) AS patient_name")
+                 " FROM patients p WHERE p.id = {table}.patient_id) AS patient_name")
+# a class's patients: its attendees who have not cancelled and were not removed
+_CLASS_PATIENTS = ("(SELECT json_group_array(a.patient_id) FROM group_attendees a"
+                   " WHERE a.booking_id = group_appointments.id AND a.cancelled_at IS NULL"
+                   " AND a.archived_at IS NULL AND a.deleted_at IS NULL)")
 # Only a booking `GET /bookings/{id}` shows (not cancelled, archived or deleted), so the
 # link answers; Cliniko does not say which booking counts as the latest.
 _LATEST_BOOKING = ("(SELECT a.id FROM appointments a WHERE a.patient_id = patients.id"
@@ -97,19 +108,25 @@ PATIENTS = Listing(
 APPOINTMENTS = Listing(
     "individual_appointments", "appointments", APPOINTMENT_FILTERS,
     ("archived_at", "cancelled_at", "deleted_at"), render.appointment,
-    extra_select=_PATIENT_NAME,
+    extra_select=_PATIENT_NAME.format(table="appointments"),
 )
-# The sandbox books only individual appointments, so its booking feed is those rows
-# seen through `/bookings` (their `links.self` points there, as in a real capture).
+# `/bookings` mixes individual appointments and classes (the spec's `anyOf`), each row's
+# `links.self` pointing there, as in a real capture. `bookings` is a view (schema.VIEWS).
 BOOKINGS = Listing(
-    "bookings", "appointments", BOOKING_FILTERS,
+    "bookings", "bookings", BOOKING_FILTERS,
     ("archived_at", "cancelled_at", "deleted_at"), render.booking,
-    extra_select=_PATIENT_NAME, aliases={"patient_ids": "json_array(appointments.patient_id)"},
+    extra_select=_PATIENT_NAME.format(table="bookings"),
 )
+GROUP_APPOINTMENTS = Listing(
+    "group_appointments", "group_appointments", GROUP_APPOINTMENT_FILTERS,
+    ("archived_at", "deleted_at"), render.group_appointment,
+    extra_select=f"{_CLASS_PATIENTS} AS patient_ids", aliases={"patient_ids": _CLASS_PATIENTS},
+)
+# Seats in classes and on individual appointments alike (a view: schema.VIEWS).
 ATTENDEES = Listing(
-    "attendees", "appointments", ATTENDEE_FILTERS,
+    "attendees", "attendees", ATTENDEE_FILTERS,
     ("archived_at", "cancelled_at", "deleted_at"), render.attendee,
-    aliases={"appointment_id": "id", "booking_id": "id", "id": "attendee_id"},
+    aliases={"appointment_id": "booking_id"},
 )
 APPOINTMENT_TYPES = Listing(
     "appointment_types", "appointment_types", APPOINTMENT_TYPE_FILTERS, ("archived_at",),

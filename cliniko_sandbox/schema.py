@@ -95,6 +95,67 @@ TABLES: dict[str, dict[str, str]] = {
         "invoice_status": "INTEGER", "treatment_note_status": "INTEGER",
         "archived_at": "TEXT", "deleted_at": "TEXT", "created_at": "TEXT", "updated_at": "TEXT",
     },
+    # a class: one time, one practitioner, up to `max_attendees` patients (its attendees)
+    "group_appointments": {
+        "id": "INTEGER PRIMARY KEY",
+        "starts_at": "TEXT", "ends_at": "TEXT", "max_attendees": "INTEGER",
+        "appointment_type_id": "INTEGER", "business_id": "INTEGER", "practitioner_id": "INTEGER",
+        "repeated_from_id": "INTEGER", "repeat_rule": "JSON", "notes": "TEXT",
+        "archived_at": "TEXT", "deleted_at": "TEXT", "created_at": "TEXT", "updated_at": "TEXT",
+    },
+    # a patient's seat in a class; individual appointments keep theirs on their own row
+    "group_attendees": {
+        "id": "INTEGER PRIMARY KEY",
+        "booking_id": "INTEGER", "patient_id": "INTEGER", "patient_case_id": "INTEGER",
+        "arrived": "BOOL", "notes": "TEXT",
+        "cancelled_at": "TEXT", "cancellation_reason": "INTEGER", "cancellation_note": "TEXT",
+        "booking_ip_address": "TEXT", "online_booking_policy_accepted": "BOOL",
+        "email_reminder_sent": "BOOL", "sms_reminder_sent": "BOOL",
+        "invoice_status": "INTEGER", "treatment_note_status": "INTEGER",
+        "archived_at": "TEXT", "deleted_at": "TEXT", "created_at": "TEXT", "updated_at": "TEXT",
+    },
+}
+
+# Cliniko's `/attendees` and `/bookings` mix both kinds: read-only views over the tables above.
+# Each column has one affinity in every arm (hence the CASTs): then SQLite reads a view page
+# as a merge of the arms' indexes instead of sorting every row left (3.40's flattening rule).
+_ATTENDEE_COMMON = (
+    "patient_id, patient_case_id, {arrived} AS arrived, notes, cancelled_at, cancellation_reason, "
+    "cancellation_note, booking_ip_address, online_booking_policy_accepted, email_reminder_sent, "
+    "sms_reminder_sent, invoice_status, treatment_note_status, archived_at, deleted_at, "
+    "created_at, updated_at")
+_BOOKING_COMMON = (
+    "starts_at, ends_at, appointment_type_id, business_id, practitioner_id, repeated_from_id, "
+    "repeat_rule, notes, archived_at, deleted_at, created_at, updated_at")
+_I, _T = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
+VIEWS: dict[str, tuple[str, dict[str, str]]] = {
+    "attendees": (
+        "SELECT attendee_id AS id, id AS booking_id, 'individual' AS kind, "
+        + _ATTENDEE_COMMON.format(
+            arrived="CAST(CASE WHEN patient_arrived THEN 1 WHEN did_not_arrive THEN 0 END AS INTEGER)")
+        + " FROM appointments UNION ALL "
+        "SELECT id, booking_id, 'group', " + _ATTENDEE_COMMON.format(arrived="arrived")
+        + " FROM group_attendees",
+        {"arrived": "BOOL", "online_booking_policy_accepted": "BOOL",
+         "email_reminder_sent": "BOOL", "sms_reminder_sent": "BOOL"},
+    ),
+    "bookings": (
+        "SELECT id, 'individual' AS kind, " + _BOOKING_COMMON + ", patient_id, patient_case_id, "
+        "cancelled_at, cancellation_reason, cancellation_note, did_not_arrive, patient_arrived, "
+        "booking_ip_address, online_booking_policy_accepted, email_reminder_sent, "
+        "sms_reminder_sent, has_patient_appointment_notes, invoice_status, "
+        f"treatment_note_status, {_I} AS max_attendees, "
+        "CAST(json_array(patient_id) AS TEXT) AS patient_ids FROM appointments UNION ALL "
+        f"SELECT id, 'group', {_BOOKING_COMMON}, {_I}, {_I}, {_T}, {_I}, {_T}, {_I}, {_I}, {_T}, "
+        f"{_I}, {_I}, {_I}, {_I}, {_I}, {_I}, max_attendees, "
+        "CAST((SELECT json_group_array(a.patient_id) FROM group_attendees a WHERE a.booking_id = "
+        "group_appointments.id AND a.cancelled_at IS NULL AND a.archived_at IS NULL "
+        "AND a.deleted_at IS NULL) AS TEXT) FROM group_appointments",
+        {"repeat_rule": "JSON", "patient_ids": "JSON", "did_not_arrive": "BOOL",
+         "patient_arrived": "BOOL", "online_booking_policy_accepted": "BOOL",
+         "email_reminder_sent": "BOOL", "sms_reminder_sent": "BOOL",
+         "has_patient_appointment_notes": "BOOL"},
+    ),
 }
 
 INDEXES = [
@@ -106,6 +167,10 @@ INDEXES = [
     "CREATE INDEX ix_appointments_starts ON appointments (starts_at)",
     "CREATE INDEX ix_appointments_patient ON appointments (patient_id)",
     "CREATE INDEX ix_appointments_attendee ON appointments (attendee_id)",
+    "CREATE INDEX ix_group_appointments_updated ON group_appointments (updated_at, id)",
+    "CREATE INDEX ix_group_attendees_updated ON group_attendees (updated_at, id)",
+    "CREATE INDEX ix_group_attendees_booking ON group_attendees (booking_id)",
+    "CREATE INDEX ix_group_attendees_patient ON group_attendees (patient_id)",
 ]
 
 
@@ -114,7 +179,8 @@ def columns(table: str) -> list[str]:
 
 
 def typed_columns(table: str, kind: str) -> frozenset[str]:
-    return frozenset(name for name, sql in TABLES[table].items() if sql == kind)
+    types = TABLES[table] if table in TABLES else VIEWS[table][1]
+    return frozenset(name for name, sql in types.items() if sql == kind)
 
 
 def table_ddl(table: str) -> str:
@@ -125,4 +191,5 @@ def table_ddl(table: str) -> str:
 
 def ddl() -> list[str]:
     """CREATE statements for a fresh world (tables first, then indexes)."""
-    return [table_ddl(table) for table in TABLES] + INDEXES
+    return ([table_ddl(table) for table in TABLES] + INDEXES
+            + [f"CREATE VIEW {name} AS {sql}" for name, (sql, _) in VIEWS.items()])

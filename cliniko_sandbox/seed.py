@@ -47,11 +47,14 @@ def default_anchor() -> datetime:
 
 
 def seed_world(store: Store, mint: IdMint, people: People, *, patients: int,
-               appointments: int, anchor: datetime) -> Clinic:
+               appointments: int, anchor: datetime, classes: int = 0) -> Clinic:
     rng = random.Random(people.rng.random())
     clinic = seed_clinic(store, mint, people, rng, anchor)
     patient_ids = seed_patients(store, mint, people, rng, patients, anchor)
     seed_appointments(store, mint, rng, clinic, patient_ids, appointments, anchor)
+    if classes:  # its own random stream: worlds without classes stay as they were
+        seed_classes(store, mint, random.Random(f"classes-{rng.random()}"), clinic,
+                     patient_ids, classes, anchor)
     return clinic
 
 
@@ -256,3 +259,74 @@ def seed_appointments(store: Store, mint: IdMint, rng: random.Random, clinic: Cl
 
 def _ts(epoch: int | None) -> str | None:
     return None if epoch is None else time.strftime(TIME_FORMAT, time.gmtime(epoch))
+
+
+CLASS_TYPES = [  # (name, minutes, places, colour)
+    ("Clinical Pilates", 55, 8, "#e94e77"), ("Hydrotherapy", 45, 6, "#2d9cdb"),
+    ("Falls Prevention Group", 60, 12, "#27ae60"), ("Strength & Balance Class", 45, 10, "#f2994a"),
+    ("Pregnancy Pilates", 45, 4, "#bb6bd9"),
+]
+CLASS_WEEKS = range(-12, 4)  # twelve weeks of history, this week and three ahead
+
+
+def seed_classes(store: Store, mint: IdMint, rng: random.Random, clinic: Clinic,
+                 patient_ids: list[int], per_business: int, anchor: datetime) -> None:
+    """`per_business` weekly classes at each business: most places taken, some seats
+    cancelled, past ones marked arrived or not (a few left unmarked)."""
+    if not patient_ids:
+        return
+    stamp = format_time(anchor - timedelta(days=5 * 365))
+    kinds = CLASS_TYPES[:max(1, min(per_business, len(CLASS_TYPES)))]
+    type_ids = mint.take(len(kinds))
+    store.insert_many("appointment_types", [appointment_type_row(
+        tid, stamp, name=name, duration_in_minutes=minutes, max_attendees=places, color=color,
+        category="Group class", practitioner_ids=clinic.practitioner_ids)
+        for tid, (name, minutes, places, color) in zip(type_ids, kinds)])
+    for business in store.select("SELECT id, appointment_type_ids FROM businesses"):
+        offered = json.loads(business[1] or "[]") + type_ids
+        store.update("businesses", business[0], {"appointment_type_ids": offered})
+    anchor_ts = int(anchor.timestamp())
+    groups, seats = [], []
+    for business in clinic.business_ids:
+        staff = [p for p, own in clinic.practitioner_businesses.items() if business in own]
+        for number in range(per_business):
+            name, minutes, places, _ = kinds[number % len(kinds)]
+            type_id = type_ids[number % len(kinds)]
+            practitioner = rng.choice(staff or clinic.practitioner_ids)
+            # a weekday evening or morning slot, clinic time
+            slot = rng.randrange(5) * 86400 + (rng.choice((7, 9, 17, 18)) - UTC_OFFSET_HOURS) * 3600
+            for week in CLASS_WEEKS:
+                starts = anchor_ts + week * 7 * 86400 + slot
+                ends = starts + minutes * 60
+                created = min(starts - 21 * 86400, anchor_ts - 3600)
+                gid = mint.one()
+                groups.append({"id": gid, "starts_at": _ts(starts), "ends_at": _ts(ends),
+                               "max_attendees": places, "appointment_type_id": type_id,
+                               "business_id": business, "practitioner_id": practitioner,
+                               "created_at": _ts(created), "updated_at": _ts(created)})
+                taken = min(len(patient_ids), rng.randint(max(1, places - 2), places))
+                for patient in rng.sample(patient_ids, taken):
+                    seats.append(_class_seat(mint.one(), gid, patient, created, starts, ends,
+                                             anchor_ts, rng))
+    store.insert_many("group_appointments", groups)
+    store.insert_many("group_attendees", seats)
+
+
+def _class_seat(seat_id: int, group_id: int, patient_id: int, created: int, starts: int,
+                ends: int, anchor_ts: int, rng: random.Random) -> dict[str, Any]:
+    booked = rng.randint(created, min(starts, anchor_ts) - 60)
+    seat = {"id": seat_id, "booking_id": group_id, "patient_id": patient_id, "arrived": None,
+            "email_reminder_sent": ends < anchor_ts, "sms_reminder_sent": False,
+            "created_at": _ts(booked), "updated_at": _ts(booked)}
+    roll = rng.random()
+    if roll < 0.1:
+        cancelled = rng.randint(booked, max(booked, min(starts, anchor_ts)))
+        seat.update(cancelled_at=_ts(cancelled), cancellation_reason=rng.choice((10, 30, 40, 50)),
+                    cancellation_note=rng.choice((None, "Called to cancel")),
+                    updated_at=_ts(cancelled))
+    elif ends < anchor_ts:
+        mark = rng.random()
+        seat["arrived"] = True if mark < 0.85 else False if mark < 0.95 else None
+        if seat["arrived"] is not None:
+            seat["updated_at"] = _ts(min(ends + rng.randint(0, 3600), anchor_ts))
+    return seat

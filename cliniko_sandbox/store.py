@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cliniko_sandbox.schema import TABLES, ddl, typed_columns
+from cliniko_sandbox.schema import TABLES, VIEWS, ddl, typed_columns
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 INT64_MAX = 2**63 - 1
@@ -93,8 +93,8 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
         else:
             self.conn.execute("PRAGMA synchronous=OFF")
-        self._bools = {t: typed_columns(t, "BOOL") for t in TABLES}
-        self._jsons = {t: typed_columns(t, "JSON") for t in TABLES}
+        self._bools = {t: typed_columns(t, "BOOL") for t in [*TABLES, *VIEWS]}
+        self._jsons = {t: typed_columns(t, "JSON") for t in [*TABLES, *VIEWS]}
 
     def has_world(self) -> bool:
         """A complete world of this version: a file from an older sandbox is reseeded, not misread."""
@@ -103,7 +103,9 @@ class Store:
                 found = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
                 if found != set(columns):
                     return False
-            return True
+            views = {row[0] for row in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'view'")}
+            return views == set(VIEWS)
 
     def close(self) -> None:
         """Fold the WAL back into the file, so a kept world is one file at rest."""
@@ -112,6 +114,8 @@ class Store:
 
     def recreate(self) -> None:
         with self.transaction() as conn:
+            for view in VIEWS:
+                conn.execute(f"DROP VIEW IF EXISTS {view}")
             for table in TABLES:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in ddl():

@@ -113,8 +113,8 @@ class SandboxServer:
         return self.sandbox.rate_limiter
 
     def reset(self, *, patients: int | None = None, appointments: int | None = None,
-              seed: int | None = None) -> None:
-        self.sandbox.reset(patients=patients, appointments=appointments, seed=seed)
+              seed: int | None = None, classes: int | None = None) -> None:
+        self.sandbox.reset(patients=patients, appointments=appointments, seed=seed, classes=classes)
 
     def set_rate_limit(self, enabled: bool = True, per_minute: int | None = None) -> None:
         self.sandbox.set_rate_limit(enabled, per_minute)

@@ -53,7 +53,7 @@ class EmptyList:
 
 PATIENT = Parent(resources.PATIENTS, reveal=("archived_at",))
 PRACTITIONER = Parent(resources.PRACTITIONERS)
-ATTENDEE = Parent(resources.ATTENDEES, "attendee_id", ("archived_at", "cancelled_at"))
+ATTENDEE = Parent(resources.ATTENDEES, "id", ("archived_at", "cancelled_at"))
 APPOINTMENT = Parent(resources.APPOINTMENTS, reveal=("archived_at", "cancelled_at"))
 
 EMPTY_LISTS = {

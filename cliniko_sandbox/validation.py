@@ -194,6 +194,69 @@ def clean_appointment(
     return values
 
 
+def clean_group_appointment(
+    body: dict[str, Any], *, creating: bool, exists: dict[str, bool]
+) -> dict[str, Any]:
+    """A class: as an appointment without a patient, plus `max_attendees` (2..99)."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    refs = ("practitioner_id", "appointment_type_id", "business_id")
+    for name in refs:
+        if name in body:
+            values[name] = _id(body[name], name, errors)
+        association = name.removesuffix("_id")
+        if creating and values.get(name) is None and name not in errors:
+            errors[association] = "must exist"
+        elif values.get(name) is not None and not exists.get(name, True):
+            errors[association] = "must exist"
+    for name in ("starts_at", "ends_at"):
+        if name in body and body[name] is not None:
+            try:
+                values[name] = format_time(parse_time(str(body[name])))
+            except ValueError:
+                errors[name] = INVALID
+        elif name in body:
+            values[name] = None
+    if (creating and not values.get("starts_at") and "starts_at" not in errors) or (
+            "starts_at" in body and body["starts_at"] is None):
+        errors["starts_at"] = BLANK
+    if "max_attendees" in body:
+        seats = body["max_attendees"]
+        if not isinstance(seats, int) or isinstance(seats, bool) or not 1 < seats < 100:
+            errors["max_attendees"] = INVALID
+        values["max_attendees"] = seats
+    if "notes" in body:
+        values["notes"] = _string(body["notes"], "notes", errors)
+    if "repeat_rule" in body:
+        values["repeat_rule"] = _repeat_rule(body["repeat_rule"], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def clean_attendee(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Spec `Attendee` (create: booking and patient) and `AttendeeUpdate` bodies."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    names = ("booking_id", "patient_id", "patient_case_id") if creating else ("patient_case_id",)
+    for name in names:
+        if name in body:
+            values[name] = _id(body[name], name, errors)
+    if creating:
+        for name in ("booking_id", "patient_id"):
+            if values.get(name) is None and name not in errors:
+                errors[name.removesuffix("_id")] = "must exist"
+    if "arrived" in body:
+        if body["arrived"] not in (True, False, None):
+            errors["arrived"] = NOT_IN_LIST
+        values["arrived"] = body["arrived"]
+    if "notes" in body:
+        values["notes"] = _string(body["notes"], "notes", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
 def check_times(starts_at: str, ends_at: str) -> None:
     if ends_at <= starts_at:
         raise ValidationFailed({"ends_at": "must be after starts at"})

@@ -93,6 +93,7 @@ def form_data(automation: Automation) -> dict:
         "late_booking": automation.late_booking or "send", "grace_minutes": automation.grace_minutes,
         "no_return_days": automation.no_return_days,
         "first_appointment_only": "first" if automation.first_appointment_only else "all",
+        "booking_kinds": automation.booking_kinds or "both",
         "appointment_type_ids": list(automation.appointment_type_ids or []),
         "practitioner_ids": list(automation.practitioner_ids or []),
         "business_ids": list(automation.business_ids or []),
@@ -189,6 +190,7 @@ def apply(form, automation: Automation) -> None:
     automation.grace_minutes = 60 if form.grace_minutes.data is None else form.grace_minutes.data
     automation.no_return_days = form.no_return_days.data
     automation.first_appointment_only = form.first_appointment_only.data == "first"
+    automation.booking_kinds = form.booking_kinds.data if form.booking_kinds.data in {"individual", "group"} else "both"
     automation.appointment_type_ids = list(form.appointment_type_ids.data or [])
     automation.practitioner_ids = list(form.practitioner_ids.data or [])
     automation.business_ids = list(form.business_ids.data or [])

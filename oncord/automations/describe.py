@@ -63,7 +63,11 @@ def _what(automation, names: Names) -> str:
     """"an Initial Consultation with Dr Lee at North Clinic", or "an appointment"."""
     type_ids = list(automation.appointment_type_ids or [])
     types = [names.appointment_types.get(i, f"appointment type #{i}") for i in type_ids]
-    words = _either([_article(t) for t in types]) if types else "an appointment"
+    kinds = getattr(automation, "booking_kinds", None) or "both"
+    anything = {"individual": "an individual appointment", "group": "a group class"}.get(kinds, "an appointment")
+    words = _either([_article(t) for t in types]) if types else anything
+    if types and kinds == "group":
+        words += " class"
     people = [names.practitioners.get(i, f"practitioner #{i}") for i in automation.practitioner_ids or []]
     if people:
         words += " with " + _either(people)

@@ -15,7 +15,9 @@ from sqlalchemy.orm import aliased
 
 from oncord.automations.clinic_time import minus_offset, plus_offset
 from oncord.extensions import db
-from oncord.models import ActivityEvent, Appointment, Automation, ClinikoConnection, EventKind, Trigger
+from oncord.models import (
+    ActivityEvent, Appointment, AppointmentKind, Automation, BookingKinds, ClinikoConnection, EventKind, Trigger,
+)
 
 # Events are re-read for this long: a sync batch may commit after the tick read past its rows.
 EVENT_OVERLAP = timedelta(minutes=15)
@@ -86,8 +88,11 @@ def due_of(automation: Automation, appointment: Appointment) -> datetime | None:
 
 
 def with_filters(stmt, automation: Automation, table=Appointment):
-    """Types, practitioners, locations: an empty list means any."""
+    """Individual appointments, classes or both; types, practitioners, locations: an empty list means any."""
     stmt = stmt.where(table.contact_id.is_not(None), table.archived_at.is_(None))
+    if automation.booking_kinds in (BookingKinds.INDIVIDUAL.value, BookingKinds.GROUP.value):
+        kind = AppointmentKind.GROUP if automation.booking_kinds == BookingKinds.GROUP.value else AppointmentKind.INDIVIDUAL
+        stmt = stmt.where(table.kind == kind.value)
     if automation.appointment_type_ids:
         stmt = stmt.where(table.appointment_type_id.in_([int(i) for i in automation.appointment_type_ids]))
     if automation.practitioner_ids:

@@ -1,7 +1,8 @@
 """The truth check: just before an appointment message, re-read that appointment from Cliniko.
 
 The last sync may be minutes old; a cancellation, a move or a did-not-arrive mark since then
-must not get a reminder. One GET per send, through the client's shared rate budget.
+must not get a reminder. One GET per send, through the client's shared rate budget; for a
+class attendance two: the attendee (arrival, cancellation) and its class (time, archived).
 """
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ class Unreachable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Attendance:
+    """A seat in a class as Cliniko has it now: the attendee's marks at the class's time."""
+    starts_at: datetime
+    cancelled_at: datetime | None
+    did_not_arrive: bool
+    archived_at: datetime | None
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, attendee: cliniko.Attendee, group: cliniko.GroupAppointment) -> "Attendance":
+        return cls(starts_at=group.starts_at, cancelled_at=attendee.cancelled_at,
+                   did_not_arrive=attendee.arrived is False,
+                   archived_at=attendee.archived_at or group.archived_at,
+                   deleted_at=attendee.deleted_at or group.deleted_at)
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     stop_reason: str | None = None  # skip, in staff words
     moved_to: datetime | None = None  # upcoming: the new start, to re-time the reminder
@@ -29,9 +47,15 @@ class TruthChecker:
     def __init__(self):
         self._client = None
 
-    def read(self, appointment_id: int) -> cliniko.Appointment | None:
-        """Cliniko's current appointment, None when Cliniko says it no longer exists."""
+    def read(self, appointment_id: int) -> cliniko.Appointment | Attendance | None:
+        """Cliniko's current appointment, None when Cliniko says it no longer exists. A class
+        attendance (a negative id: models.Appointment) is read as its attendee in its class."""
         try:
+            if appointment_id < 0:
+                attendee = self._open().attendee(-appointment_id)
+                if attendee.booking_id is None:
+                    return None
+                return Attendance.of(attendee, self._open().group_appointment(attendee.booking_id))
             return self._open().appointment(appointment_id)
         except cliniko.NotFound:
             return None
@@ -55,7 +79,7 @@ class TruthChecker:
             self._client = None
 
 
-def verdict(automation: Automation, fresh: cliniko.Appointment | None, starts_at: datetime) -> Verdict:
+def verdict(automation: Automation, fresh: cliniko.Appointment | Attendance | None, starts_at: datetime) -> Verdict:
     """What Cliniko's answer means for this automation's pending send (`starts_at`: as synced)."""
     if fresh is None or fresh.deleted_at is not None or fresh.archived_at is not None:
         return Verdict("The appointment was deleted in Cliniko since the last sync.")

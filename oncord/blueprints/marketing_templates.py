@@ -136,7 +136,8 @@ def appointment_options():
 def _id_arg(values, name: str, largest: int) -> int | None:
     """A picked id, or None for anything no row could have (the preview then uses sample details)."""
     raw = values.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= largest else None
+    digits = raw.removeprefix("-") if name == "appointment_id" else raw  # class attendances: see models.Appointment
+    return int(raw) if digits.isascii() and digits.isdigit() and 0 < int(digits) <= largest else None
 
 
 def _fields(form: MessageTemplateForm) -> templates.TemplateFields:

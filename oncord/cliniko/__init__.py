@@ -3,6 +3,7 @@
 Imports nothing else from oncord; no Cliniko dict leaves this package.
 """
 
+from .classes import Attendee, Booking, GroupAppointment, UnavailableBlock, booking_from_api
 from .client import ClinikoClient
 from .errors import (
     AuthenticationFailed,
@@ -33,7 +34,8 @@ from .shards import base_url_for_shard, shard_from_key, user_agent
 from .transport import RetryPolicy
 
 __all__ = [
-    "Account", "Appointment", "AppointmentType", "AuthenticationFailed", "BadRequest", "DeletedRecord",
+    "Account", "Appointment", "Attendee", "Booking", "GroupAppointment", "UnavailableBlock",
+    "booking_from_api", "AppointmentType", "AuthenticationFailed", "BadRequest", "DeletedRecord",
     "Business", "ClinikoClient", "ClinikoDataError", "ClinikoError", "Forbidden",
     "IndividualAppointment", "InvalidApiKey", "Listing", "LocalRateBudget", "MalformedResponse",
     "NotFound", "Patient", "PhoneNumber", "Practitioner", "Pronouns", "RateBudget", "RateLimited",

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import requests
 
+from .classes import Attendee, Booking, GroupAppointment, booking_from_api
 from .errors import ClinikoDataError, InvalidApiKey, MalformedResponse
 from .listing import Listing
 from .parsing import format_id
@@ -234,6 +235,58 @@ class ClinikoClient:
                 f"/individual_appointments/{format_id(appointment_id)}", [("q[]", f) for f in filters.filters]
             )
         )
+
+    # -- bookings and classes ----------------------------------------------------------
+
+    def bookings(
+        self, *, updated_since: datetime | None = None, archived_since: datetime | None = None,
+        q: Iterable[str] = (), sort: str | None = None, per_page: int = PER_PAGE,
+        on_bad_row: BadRowHandler | None = None,
+    ) -> Listing[Booking]:
+        """Individual appointments and classes in one list (unavailable blocks too), hidden
+        rows included: one change poll covers both kinds."""
+        query = (Query().after("updated_at", updated_since).after("archived_at", archived_since)
+                 .any_value("cancelled_at").any_value("archived_at"))
+        for expression in q:
+            query.add(expression)
+        return self._list("/bookings", "bookings", booking_from_api,
+                          query.params(sort or "updated_at", per_page), on_bad_row)
+
+    def group_appointments(
+        self, *, ids: Iterable[int] | None = None, q: Iterable[str] = (), sort: str | None = None,
+        per_page: int = PER_PAGE, on_bad_row: BadRowHandler | None = None,
+    ) -> Listing[GroupAppointment]:
+        """Classes, archived ones included (`ids`: only these)."""
+        query = Query().any_value("archived_at").ids("id", ids)
+        for expression in q:
+            query.add(expression)
+        return self._list("/group_appointments", "group_appointments", GroupAppointment.from_api,
+                          query.params(sort, per_page), on_bad_row)
+
+    def group_appointment(self, group_appointment_id: int) -> GroupAppointment:
+        return GroupAppointment.from_api(self._get_object(
+            f"/group_appointments/{format_id(group_appointment_id)}", [("q[]", "archived_at:*")]))
+
+    def attendees(
+        self, *, updated_since: datetime | None = None, cancelled_since: datetime | None = None,
+        archived_since: datetime | None = None, booking_ids: Iterable[int] | None = None,
+        q: Iterable[str] = (), sort: str | None = None, per_page: int = PER_PAGE,
+        on_bad_row: BadRowHandler | None = None,
+    ) -> Listing[Attendee]:
+        """Seats in classes and on individual appointments, cancelled and archived ones
+        included; `cancelled_since`/`archived_since` are the cheap polls."""
+        query = (Query().after("updated_at", updated_since).after("cancelled_at", cancelled_since)
+                 .after("archived_at", archived_since).any_value("cancelled_at")
+                 .any_value("archived_at").ids("appointment_id", booking_ids))
+        for expression in q:
+            query.add(expression)
+        return self._list("/attendees", "attendees", Attendee.from_api,
+                          query.params(sort or "updated_at", per_page), on_bad_row)
+
+    def attendee(self, attendee_id: int) -> Attendee:
+        """One seat, cancelled or archived included."""
+        return Attendee.from_api(self._get_object(
+            f"/attendees/{format_id(attendee_id)}", [("q[]", "cancelled_at:*"), ("q[]", "archived_at:*")]))
 
     # -- reference data --------------------------------------------------------------
 

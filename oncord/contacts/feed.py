@@ -32,6 +32,14 @@ EVENT_TITLES = {
     EventKind.MESSAGE: "Message",
     EventKind.SMS_RECEIVED: "SMS received",
 }
+# The same events for a seat in a class (the class's name shows beside them).
+CLASS_EVENT_TITLES = {
+    EventKind.APPOINTMENT_BOOKED: "Booked into a class",
+    EventKind.APPOINTMENT_RESCHEDULED: "Class moved",
+    EventKind.APPOINTMENT_CANCELLED: "Cancelled a class place",
+    EventKind.APPOINTMENT_DID_NOT_ARRIVE: "Did not arrive for a class",
+    EventKind.APPOINTMENT_ARRIVED: "Arrived for a class",
+}
 SMS_KEYWORD_NOTES = {"opt_out": "opted out of SMS", "opt_in": "opted back in to SMS (if they had opted out)"}
 
 
@@ -134,6 +142,8 @@ def event_title(event: ActivityEvent, partners: dict[str, Contact] | None = None
     if partner is not None:
         return f"{partner.name} was merged into this patient"
     try:
+        if event.appointment is not None and event.appointment.is_class:
+            return CLASS_EVENT_TITLES.get(EventKind(event.kind)) or EVENT_TITLES[EventKind(event.kind)]
         return EVENT_TITLES[EventKind(event.kind)]
     except (ValueError, KeyError):  # a kind newer than this code
         return event.kind.replace("_", " ").capitalize()

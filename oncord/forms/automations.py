@@ -58,6 +58,10 @@ class AutomationForm(FlaskForm):
     first_appointment_only = RadioField("Which bookings", default="all",
                                         choices=[SelectChoice("all", "Every booking"),
                                                  SelectChoice("first", "Only a patient's first appointment")])
+    booking_kinds = RadioField("Appointments and classes", default="both",
+                               choices=[SelectChoice("both", "Both"),
+                                        SelectChoice("individual", "Individual appointments"),
+                                        SelectChoice("group", "Group classes")])
     appointment_type_ids = SelectMultipleField("Appointment types", coerce=int, description="None chosen means any.")
     practitioner_ids = SelectMultipleField("Practitioners", coerce=int, description="None chosen means any.")
     business_ids = SelectMultipleField("Locations", coerce=int, description="None chosen means any.")

@@ -1,9 +1,9 @@
 """All models, imported here so Alembic and `db.create_all` see every table."""
 from oncord.models.activity import ActivityEvent, EventKind
 from oncord.models.address_check import AddressCheck
-from oncord.models.appointment import Appointment
+from oncord.models.appointment import Appointment, AppointmentKind, GroupAppointment, attendance_id
 from oncord.models.automation import (
-    Automation, AutomationLog, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
+    Automation, AutomationLog, BookingKinds, AutomationRun, AutomationStep, LateBooking, Outcome, RunStatus, StepType, Trigger,
 )
 from oncord.models.campaign import Campaign, CampaignRecipient, CampaignStatus, RecipientState
 from oncord.models.cliniko import AppointmentType, Business, ClinikoConnection, Practitioner
@@ -20,13 +20,14 @@ from oncord.models.sync_run import SyncRun, SyncStatus, SyncTrigger
 from oncord.models.user import Role, User, UserSession
 
 __all__ = [
-    "ActivityEvent", "AddressCheck", "Appointment", "AppointmentType", "Business", "ClinikoConnection", "ConsentStatus", "Contact",
+    "ActivityEvent", "AddressCheck", "Appointment", "AppointmentKind", "AppointmentType", "GroupAppointment",
+    "attendance_id", "Business", "ClinikoConnection", "ConsentStatus", "Contact",
     "DeletedContactLink", "InboundSms", "OutboxEdit", "OutboxStatus",
     "ConsentChange", "ConsentSource", "Message", "MessageKind", "MessageStatus", "MessagingSettings", "Suppression",
     "EventKind", "Page", "Practitioner", "Role", "SyncRun", "SyncStatus", "SyncTrigger", "User", "UserSession",
     "MessageTemplate", "TemplateChannel", "TemplateKind",
     "contact_search_text",
-    "Automation", "AutomationLog", "AutomationRun", "AutomationStep", "LateBooking", "Outcome", "RunStatus",
+    "Automation", "AutomationLog", "BookingKinds", "AutomationRun", "AutomationStep", "LateBooking", "Outcome", "RunStatus",
     "StepType", "Trigger",
     "Campaign", "CampaignRecipient", "CampaignStatus", "RecipientState",
 ]

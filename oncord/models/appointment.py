@@ -1,6 +1,8 @@
-"""Appointments pulled from Cliniko, stored per contact."""
+"""Appointments pulled from Cliniko, stored per contact: individual appointments and class
+attendances alike, so everything that reads a contact's appointments sees both."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
@@ -13,7 +15,26 @@ from oncord.timestamps import UTCDateTime
 KEPT = "cancelled_at IS NULL AND archived_at IS NULL"
 
 
+class AppointmentKind(str, enum.Enum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"  # a seat in a class
+
+
+def attendance_id(attendee_id: int) -> int:
+    """The row id of a class attendance: its Cliniko attendee id, negated (see Appointment)."""
+    return -attendee_id
+
+
 class Appointment(db.Model):
+    """One patient's appointment. An individual appointment's row id is Cliniko's appointment
+    id. A class attendance (kind "group": one attendee of a group appointment) gets the
+    negated Cliniko attendee id: Cliniko's ids are positive int64s, and attendee and
+    appointment ids come from different sequences that may well overlap, so a positive
+    attendee id could collide with an appointment id, while no positive id ever equals
+    a negative one. The row keeps both Cliniko ids (`attendee_id`, `group_appointment_id`);
+    its time, type, practitioner and location are the class's, its arrival and
+    cancellation the attendee's."""
+
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_contact_starts", "contact_id", "starts_at"),
@@ -27,7 +48,11 @@ class Appointment(db.Model):
               postgresql_where=text(KEPT), sqlite_where=text(KEPT)),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # see the docstring
+    kind: Mapped[str] = mapped_column(String(10), default=AppointmentKind.INDIVIDUAL.value,
+                                      server_default=AppointmentKind.INDIVIDUAL.value)
+    group_appointment_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # Cliniko's class id
+    attendee_id: Mapped[int | None] = mapped_column(BigInteger)  # Cliniko's attendee id (classes)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     patient_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # Cliniko's patient id
     appointment_type_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
@@ -49,6 +74,10 @@ class Appointment(db.Model):
     business = relationship("Business", primaryjoin="foreign(Appointment.business_id) == Business.id", viewonly=True)
 
     @property
+    def is_class(self) -> bool:
+        return self.kind == AppointmentKind.GROUP.value
+
+    @property
     def status(self) -> str:
         """One word for the badge: cancelled, did not arrive, arrived, or booked."""
         if self.cancelled_at:
@@ -58,3 +87,20 @@ class Appointment(db.Model):
         if self.patient_arrived:
             return "arrived"
         return "booked"
+
+
+class GroupAppointment(db.Model):
+    """A class as Cliniko last described it: what its attendances copy their time, type,
+    practitioner and location from, and re-read when an attendee changes alone."""
+
+    __tablename__ = "group_appointments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Cliniko's id
+    appointment_type_id: Mapped[int | None] = mapped_column(BigInteger)
+    practitioner_id: Mapped[int | None] = mapped_column(BigInteger)
+    business_id: Mapped[int | None] = mapped_column(BigInteger)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    max_attendees: Mapped[int | None]
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cliniko_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -33,6 +33,18 @@ class LateBooking(str, enum.Enum):
     SKIP = "skip"
 
 
+class BookingKinds(str, enum.Enum):
+    """Which appointments an automation is for: individual ones, class attendances, or both."""
+    BOTH = "both"
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+    @property
+    def label(self) -> str:
+        return {"both": "Individual appointments and group classes",
+                "individual": "Individual appointments only", "group": "Group classes only"}[self.value]
+
+
 class StepType(str, enum.Enum):
     EMAIL = "email"
     SMS = "sms"
@@ -74,6 +86,8 @@ class Automation(db.Model):
     appointment_type_ids: Mapped[list] = mapped_column(JSON, default=list)
     practitioner_ids: Mapped[list] = mapped_column(JSON, default=list)
     business_ids: Mapped[list] = mapped_column(JSON, default=list)
+    booking_kinds: Mapped[str] = mapped_column(String(10), default=BookingKinds.BOTH.value,
+                                               server_default=BookingKinds.BOTH.value)
     # Spacing: skip a contact messaged by any automation with this tag within the last N days.
     tag: Mapped[str | None] = mapped_column(String(64), index=True)
     skip_if_messaged_within_days: Mapped[int | None]

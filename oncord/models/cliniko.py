@@ -35,7 +35,8 @@ class ClinikoConnection(db.Model):
     auto_sync: Mapped[bool] = mapped_column(default=True)
     # Incremental-sync cursors: the largest `updated_at` committed per resource.
     patients_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    appointments_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    appointments_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())  # /bookings: both kinds
+    attendees_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())  # seats in classes
     last_full_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

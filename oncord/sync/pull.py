@@ -29,6 +29,7 @@ from oncord.models import Appointment, ClinikoConnection, Contact, SyncRun, Sync
 from oncord.sync import connection as connections
 from oncord.sync import keyset, push
 from oncord.sync.appointments import apply_appointments
+from oncord.sync.classes import all_class_ids, apply_classes, apply_seats, merge_results
 from oncord.sync.lock import SyncAlreadyRunning, lock_ttl, sync_lock
 from oncord.sync.patients import PageResult, apply_merges, apply_patients, mark_deleted
 from oncord.sync.reference import apply_appointment_types, apply_businesses, apply_practitioners
@@ -40,9 +41,11 @@ log = logging.getLogger(__name__)
 # Rows Cliniko commits a little after their `updated_at` must not slip past the cursor.
 OVERLAP = timedelta(minutes=5)
 PAGE = 100
-PHASES = ("practitioners", "appointment types", "locations", "patients", "appointments", "pushing edits")
+PHASES = ("practitioners", "appointment types", "locations", "patients", "appointments", "class attendees",
+          "pushing edits")
 STATISTICS_EVERY = 50  # pages between planner-statistics refreshes on PostgreSQL
-STEPS = ("reference", "patients", "deletions", "appointments", "push", "done")
+STEPS = ("reference", "patients", "deletions", "appointments", "attendees", "push", "done")
+CLASS_CHUNK = 50  # classes whose attendees one listing asks for (`appointment_id:=a,b,...`)
 
 
 class SliceOver(Exception):
@@ -156,10 +159,13 @@ class Recorder:
 def start_run(connection: ClinikoConnection, trigger: SyncTrigger, full: bool) -> SyncRun:
     checked_at = last_success_started_at(connection.id)
     since = {"patients": None if full else changed_since(connection.patients_cursor, checked_at),
-             "appointments": None if full else changed_since(connection.appointments_cursor, checked_at)}
+             "appointments": None if full else changed_since(connection.appointments_cursor, checked_at),
+             "attendees": None if full else changed_since(connection.attendees_cursor, checked_at)}
     run = SyncRun(connection_id=connection.id, trigger=trigger.value, full=full, status=SyncStatus.RUNNING.value,
                   counts={}, problems=[], started_at=utcnow(), slices=0,
                   checkpoint={"step": STEPS[0], "listing": 0, "updated_at": None, "id": None, "handoff": False,
+                              # attendees never pulled before (classes came with an upgrade): history
+                              "attendee_history": connection.attendees_cursor is None,
                               "since": {k: v.isoformat() if v else None for k, v in since.items()}})
     db.session.add(run)
     db.session.commit()
@@ -223,6 +229,7 @@ def carry_on(client: cliniko.ClinikoClient, connection: ClinikoConnection, recor
         "patients": lambda: pull_patients(client, connection, recorder),
         "deletions": lambda: pull_deletions(client, recorder, recorder.since("patients")),
         "appointments": lambda: pull_appointments(client, connection, recorder),
+        "attendees": lambda: pull_attendees(client, connection, recorder),
         "push": lambda: push_edits(client, connection, recorder, everything=everything),
     }
     for index in range(STEPS.index(recorder.checkpoint.get("step", STEPS[0])), len(STEPS) - 1):
@@ -274,21 +281,57 @@ def pull_deletions(client: cliniko.ClinikoClient, recorder: Recorder, since: dat
 
 
 def pull_appointments(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder) -> None:
+    """`/bookings`: individual appointments and classes in one listing, and one archived poll for
+    both. Cancellations come with the attendee polls (every appointment has an attendee)."""
     backfill = connection.last_full_sync_at is None
     since = recorder.since("appointments")
-    listings = [lambda q, sort, n: client.appointments(updated_since=since, include_cancelled=True,
-                                                       include_archived=True, q=q, sort=sort, per_page=n)]
+    listings = [lambda q, sort, n: client.bookings(updated_since=since, q=q, sort=sort, per_page=n)]
     if since is not None:
-        listings.append(lambda q, sort, n: client.appointments(cancelled_since=since, include_archived=True,
-                                                               q=q, sort=sort, per_page=n))
-        listings.append(lambda q, sort, n: client.appointments(archived_since=since, include_cancelled=True,
-                                                               q=q, sort=sort, per_page=n))
+        listings.append(lambda q, sort, n: client.bookings(archived_since=since, q=q, sort=sort, per_page=n))
 
     def apply(page: list) -> PageResult:
-        connection.appointments_cursor = _later(connection.appointments_cursor, max(a.updated_at for a in page))
-        return apply_appointments(page, run_id=recorder.run.id, backfill=backfill)
+        connection.appointments_cursor = _later(connection.appointments_cursor, max(b.updated_at for b in page))
+        return apply_bookings(page, run_id=recorder.run.id, backfill=backfill)
 
     pull_listings(recorder, "appointments", listings, apply, Appointment.__table__)
+
+
+def apply_bookings(page: list, *, run_id: int, backfill: bool) -> PageResult:
+    """Classes first, so their attendances follow them; unavailable blocks are not ours."""
+    result = apply_classes([b for b in page if isinstance(b, cliniko.GroupAppointment)], run_id=run_id,
+                           backfill=backfill)
+    individual = [b for b in page if isinstance(b, cliniko.Appointment)]
+    return merge_results(result, apply_appointments(individual, run_id=run_id, backfill=backfill))
+
+
+def pull_attendees(client: cliniko.ClinikoClient, connection: ClinikoConnection, recorder: Recorder) -> None:
+    """Seats: incrementally the updated, cancelled and archived polls of `/attendees` (which
+    list individual appointments' attendees too); in a full pull, the attendees of every
+    class, a chunk of classes per listing."""
+    history = connection.last_full_sync_at is None or bool(recorder.checkpoint.get("attendee_history"))
+    since = recorder.since("attendees")
+    if since is None:
+        ids = all_class_ids()
+        chunks = [ids[i:i + CLASS_CHUNK] for i in range(0, len(ids), CLASS_CHUNK)]
+        listings = [lambda q, sort, n, chunk=chunk: client.attendees(booking_ids=chunk, q=q, sort=sort, per_page=n)
+                    for chunk in chunks]
+    else:
+        listings = [lambda q, sort, n, poll=poll: client.attendees(**{poll: since}, q=q, sort=sort, per_page=n)
+                    for poll in ("updated_since", "cancelled_since", "archived_since")]
+
+    def apply(page: list) -> PageResult:
+        connection.attendees_cursor = _later(connection.attendees_cursor, max(a.updated_at for a in page))
+        return apply_seats(client, page, run_id=recorder.run.id, backfill=history)
+
+    pull_listings(recorder, "class attendees", listings, apply, Appointment.__table__)
+    if since is None and connection.appointments_cursor is not None:
+        # Every class seat was just read, and /bookings covered individual appointments up to
+        # its cursor: the polls go on from there (not from the last class seat's change, which
+        # would re-read every individual appointment's attendee changed since).
+        connection.attendees_cursor = _later(connection.appointments_cursor, connection.attendees_cursor
+                                             or connection.appointments_cursor)
+    if connection.attendees_cursor is None:  # no seat anywhere yet: later seats are news, not history
+        connection.attendees_cursor = recorder.run.started_at - OVERLAP
 
 
 def pull_listings(recorder: Recorder, step: str, listings: list[keyset.Fetch], apply: Callable[[list], PageResult],

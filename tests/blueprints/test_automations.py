@@ -72,6 +72,26 @@ def test_staff_build_a_reminder_filtered_by_practitioner_and_see_it_in_words(cli
     assert re.search(rf'<option selected value="{lee.id}">|<option value="{lee.id}" selected', edit)
 
 
+def test_an_automation_for_group_classes_only_says_so(client, db, login_as, csrf_token):
+    login_as(Role.STAFF)
+    pilates = AppointmentTypeFactory(name="Clinical Pilates")
+    template = _template(db)
+    token = csrf_token("/marketing/automations/new")
+    client.post("/marketing/automations/new", data={
+        "csrf_token": token, **_form(template, booking_kinds="group", appointment_type_ids=str(pilates.id))})
+    automation = db.session.query(Automation).one()
+    assert automation.booking_kinds == "group"
+    listing = client.get("/marketing/automations/").get_data(as_text=True)
+    assert "24 hours before a Clinical Pilates class" in listing
+    edit = client.get(f"/marketing/automations/{automation.id}/").get_data(as_text=True)
+    assert re.search(r'<input checked id="booking_kinds-2"[^>]*value="group"|value="group"[^>]*checked', edit)
+    client.post(f"/marketing/automations/{automation.id}/", data={
+        "csrf_token": token, **_form(template, booking_kinds="individual")})
+    db.session.expire_all()
+    assert db.session.query(Automation).one().booking_kinds == "individual"
+    assert "24 hours before an individual appointment" in client.get("/marketing/automations/").get_data(as_text=True)
+
+
 def test_saving_without_a_csrf_token_is_refused(client, db, login_as):
     login_as()
     template = _template(db)
@@ -330,7 +350,8 @@ def test_a_form_missing_its_optional_fields_saves_with_defaults(client, db, logi
     assert client.post("/marketing/automations/steps", headers=headers, data=data).status_code == 200
     assert client.post("/marketing/automations/new", data=data).status_code == 302
     automation = db.session.query(Automation).one()
-    assert (automation.trigger, automation.tag, automation.grace_minutes, automation.late_booking) == ("cancelled", None, 60, "send")
+    assert (automation.trigger, automation.tag, automation.grace_minutes, automation.late_booking,
+            automation.booking_kinds) == ("cancelled", None, 60, "send", "both")
     assert [(s.type, s.kind) for s in automation.steps] == [("sms", "factual")]
 
 

@@ -216,3 +216,26 @@ def test_paging_brings_the_top_of_the_list_into_view(client, db, login_as, monke
         links = pager.count('hx-get="')
         assert links and pager.count('hx-swap="innerHTML show:.contacts-card:top"') == links
     assert 'class="card flush contacts-card"' in html_of(client.get("/contacts/"))
+
+
+def test_class_attendances_show_in_the_feed_and_the_appointments_card_with_the_class_name(client, db, login_as):
+    from tests.factories import AppointmentTypeFactory
+    login_as()
+    contact = ContactFactory(linked=True)
+    pilates = AppointmentTypeFactory(name="Clinical Pilates")
+    starts = datetime(2025, 3, 4, 23, 30, tzinfo=timezone.utc)
+    seat = AppointmentFactory(id=-1390000000000000042, contact=contact, appointment_type=pilates, starts_at=starts,
+                              kind="group", group_appointment_id=1390000000000000007,
+                              attendee_id=1390000000000000042, did_not_arrive=True)
+    single = AppointmentFactory(contact=contact, starts_at=starts + timedelta(days=1))
+    ActivityEventFactory(contact=contact, appointment=seat, kind=EventKind.APPOINTMENT_BOOKED.value, occurred_at=starts)
+    ActivityEventFactory(contact=contact, appointment=seat, kind=EventKind.APPOINTMENT_DID_NOT_ARRIVE.value,
+                         occurred_at=starts + timedelta(hours=2))
+    ActivityEventFactory(contact=contact, appointment=single, kind=EventKind.APPOINTMENT_BOOKED.value,
+                         occurred_at=starts + timedelta(hours=3))
+    db.session.commit()
+    html = html_of(client.get(f"/contacts/{contact.id}"))
+    assert "Booked into a class" in html and "Did not arrive for a class" in html and "Appointment booked" in html
+    assert html.count("Clinical Pilates") >= 3  # two feed items and the card
+    assert html.count('pill-small">Group class') == 3
+    assert 'id="appointment--1390000000000000042"' in html

@@ -133,6 +133,19 @@ def test_the_email_preview_renders_for_the_picked_contact_in_a_sandboxed_iframe(
     assert "Tuesday 8 April 2025" in html_lib.unescape(page)
 
 
+def test_a_class_attendance_can_be_picked_for_the_preview(client, db, login_as, csrf_token):
+    login_as()
+    contact = ContactFactory(first_name="Mia")
+    AppointmentFactory(contact=contact, starts_at=datetime(2025, 4, 7, 23, 0, tzinfo=timezone.utc))
+    seat = AppointmentFactory(id=-1390000000000000042, kind="group", attendee_id=1390000000000000042,
+                              contact=contact, starts_at=datetime(2025, 4, 9, 23, 0, tzinfo=timezone.utc))
+    db.session.commit()
+    token = csrf_token("/marketing/templates/new?channel=email")
+    page = _preview(client, token, contact_id=contact.id, appointment_id=seat.id,
+                    body="{{ appointment.date }}").get_data(as_text=True)
+    assert "Thursday 10 April 2025" in html_lib.unescape(page)
+
+
 def test_the_preview_lists_problems_instead_of_rendering(client, db, login_as, csrf_token):
     login_as()
     token = csrf_token("/marketing/templates/new?channel=email")

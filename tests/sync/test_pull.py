@@ -167,10 +167,15 @@ def test_malformed_and_dropped_pages_are_retried(db, sandbox, connected, fast_re
 
 
 def test_an_idle_sync_costs_a_few_requests_whatever_the_size(db, sandbox, connected):
-    sandbox.reset(patients=300, appointments=600, seed=5)
+    sandbox.reset(patients=300, appointments=600, seed=5, classes=2)
     pull.run(connected.id)
+    sandbox.requests.reset()
     idle = pull.run(connected.id)
-    assert idle.requests <= 10
+    assert idle.requests == sandbox.requests.total == 12
+    assert sandbox.requests.by_endpoint == {
+        "GET /practitioners": 1, "GET /practitioners/inactive": 1, "GET /appointment_types": 1,
+        "GET /businesses": 1, "GET /patients": 2, "GET /patients/deleted": 1, "GET /bookings": 2,
+        "GET /attendees": 3}
     assert all(c.get("created", 0) == 0 and c.get("updated", 0) == 0 for c in idle.counts.values())
 
 
