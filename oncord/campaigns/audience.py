@@ -164,6 +164,8 @@ def _appointment_clauses(conditions: Conditions, now: datetime, zone) -> list:
         clauses.append(Appointment.practitioner_id.in_(conditions.practitioner_ids))
     if conditions.business_ids:
         clauses.append(Appointment.business_id.in_(conditions.business_ids))
+    if conditions.booking_kind:
+        clauses.append(Appointment.kind == conditions.booking_kind)  # a class seat is a row of kind "group"
     if conditions.statuses:
         clauses.append(or_(*[{"attended": Appointment.patient_arrived.is_(True),
                               "cancelled": Appointment.cancelled_at.is_not(None),

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from oncord.campaigns.conditions import LINKED, STATUSES, UPCOMING, Conditions, DateRange
+from oncord.campaigns.conditions import BOOKING_KINDS, LINKED, STATUSES, UPCOMING, Conditions, DateRange
 from oncord.extensions import db
 from oncord.models import AppointmentType, Business, Practitioner
 
@@ -42,6 +42,9 @@ def conditions_from_form(form) -> Conditions:
     statuses = tuple(_getlist(form, "statuses"))
     if unknown := [s for s in statuses if s not in STATUSES]:
         errors[PREFIX + "statuses"] = f"“{unknown[0]}” is not an appointment status."
+    booking_kind = _get(form, "booking_kind")
+    if booking_kind not in ("", *BOOKING_KINDS):
+        errors[PREFIX + "booking_kind"] = "Choose individual appointments, group classes, or both."
     upcoming = _get(form, "upcoming")
     if upcoming not in ("", *UPCOMING):
         errors[PREFIX + "upcoming"] = "Choose whether they have an upcoming appointment."
@@ -55,7 +58,7 @@ def conditions_from_form(form) -> Conditions:
         appointment_date=ranges["appointment_date"], booked=ranges["booked"],
         appointment_type_ids=ids["appointment_type_ids"], practitioner_ids=ids["practitioner_ids"],
         business_ids=ids["business_ids"], statuses=tuple(s for s in STATUSES if s in statuses),
-        upcoming=upcoming or None, last_appointment_months=months,
+        booking_kind=booking_kind or None, upcoming=upcoming or None, last_appointment_months=months,
         first_appointment=ranges["first_appointment"], linked=linked or None)
 
 
@@ -63,6 +66,7 @@ def form_values(conditions: Conditions) -> dict:
     """The builder's field values for `conditions` (a saved campaign, a ready-made audience)."""
     values: dict = {f"{PREFIX}{name}": list(getattr(conditions, name)) for name in ID_LISTS}
     values[PREFIX + "statuses"] = list(conditions.statuses)
+    values[PREFIX + "booking_kind"] = conditions.booking_kind or ""
     values[PREFIX + "upcoming"] = conditions.upcoming or ""
     values[PREFIX + "linked"] = conditions.linked or ""
     values[PREFIX + "last_appointment_months"] = conditions.last_appointment_months or ""
@@ -75,7 +79,7 @@ def values_from_form(form) -> dict:
     """What was typed, as `form_values` gives it, so a builder with errors shows the input again."""
     values: dict = {f"{PREFIX}{name}": _getlist(form, name) for name in ID_LISTS}
     values[PREFIX + "statuses"] = _getlist(form, "statuses")
-    for name in ("upcoming", "linked", "last_appointment_months",
+    for name in ("booking_kind", "upcoming", "linked", "last_appointment_months",
                  *(f"{r}_{part}" for r in RANGES for part in ("mode", "start", "end", "days"))):
         values[PREFIX + name] = _get(form, name)
     return values
@@ -107,6 +111,7 @@ def builder_context(conditions: Conditions | None = None, *, form=None, errors: 
     return {"audience_values": values, "audience_choices": load_choices(), "audience_errors": errors or {},
             "audience_presets": {key: label for key, (label, _) in PRESETS.items()},
             "audience_ranges": RANGES, "audience_range_modes": RANGE_MODES, "audience_statuses": STATUSES,
+            "audience_booking_kinds": BOOKING_KINDS,
             "audience_upcoming": UPCOMING, "audience_linked": LINKED}
 
 

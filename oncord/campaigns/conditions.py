@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 STATUSES = {"attended": "attended", "cancelled": "cancelled", "did_not_arrive": "did not arrive"}
+# Individual appointments, class attendances (a seat in a group appointment), or both when unset.
+BOOKING_KINDS = {"individual": "Individual appointments", "group": "Group classes"}
 UPCOMING = {"has": "Has an upcoming appointment", "none": "Has no upcoming appointment"}
 LINKED = {"linked": "Linked to Cliniko", "not_linked": "Not linked to Cliniko"}
 
@@ -132,6 +134,7 @@ class Conditions:
     practitioner_ids: tuple[int, ...] = ()        # any of
     business_ids: tuple[int, ...] = ()            # location any of
     statuses: tuple[str, ...] = ()                # any of "attended", "cancelled", "did_not_arrive"
+    booking_kind: str | None = None               # "individual" | "group" (a class seat); None: both
     # contact-level conditions
     upcoming: str | None = None                   # "has" | "none": an upcoming (not cancelled) appointment
     last_appointment_months: int | None = None    # last (non-cancelled) appointment more than N months ago
@@ -147,7 +150,7 @@ class Conditions:
     @property
     def has_appointment_conditions(self) -> bool:
         return bool(self.appointment_date or self.booked or self.appointment_type_ids or self.practitioner_ids
-                    or self.business_ids or self.statuses)
+                    or self.business_ids or self.statuses or self.booking_kind)
 
     def uses_health_information(self) -> bool:
         """Who saw which practitioner for what says something about their health."""
@@ -179,6 +182,7 @@ class Conditions:
             practitioner_ids=_ids(data.get("practitioner_ids")),
             business_ids=_ids(data.get("business_ids")),
             statuses=tuple(s for s in STATUSES if s in statuses),
+            booking_kind=data.get("booking_kind") if data.get("booking_kind") in BOOKING_KINDS else None,
             upcoming=data.get("upcoming") if data.get("upcoming") in UPCOMING else None,
             last_appointment_months=months if months is not None and months > 0 else None,
             first_appointment=DateRange.from_json(data.get("first_appointment")),
@@ -208,7 +212,9 @@ class Conditions:
             if self.booked:
                 parts.append("booked " + self.booked.describe())
             kind = f"({_any_of([STATUSES[s] for s in self.statuses], 'or')})" if self.statuses else "(not cancelled)"
-            lines.append(" ".join(["Had an appointment", kind, *parts]))
+            what = {"individual": "an individual appointment", "group": "a group class"}.get(self.booking_kind,
+                                                                                             "an appointment")
+            lines.append(" ".join([f"Had {what}", kind, *parts]))
         if self.upcoming:
             lines.append(UPCOMING[self.upcoming])
         if self.last_appointment_months:
