@@ -197,7 +197,8 @@ def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel:
         for position, (message_id, key, _kind, draft, _contact) in enumerate(rows):
             try:
                 if overlaps:
-                    receipt = channel.send(draft, before_handover=lambda: mark(position))
+                    following = rows[position + 1][3] if position + 1 < len(rows) else None
+                    receipt = channel.send(draft, before_handover=lambda: mark(position), next_draft=following)
                 else:
                     receipt = channel.send(draft) if mark(position) else None  # the one side effect outside
             except PermanentFailure as exc:

@@ -187,3 +187,15 @@ def test_a_message_the_ledger_holds_back_at_mail_from_is_not_sent_and_the_connec
     assert [r.rcpt_tos for r in server.received] == [["next@mail.example"]]
     peers = {r.peer for r in server.received}
     assert len(peers) == 1
+
+
+def test_the_next_message_built_ahead_is_used_only_for_that_very_message(smtp_server):
+    server = smtp_server("none")
+    first, second, other = (draft(to=f"{name}@mail.example", headers={"X-Which": name})
+                            for name in ("first", "second", "other"))
+    with channel(server) as smtp:
+        smtp.send(first, before_handover=lambda: True, next_draft=second)  # second built during first's text
+        smtp.send(other, before_handover=lambda: True, next_draft=None)  # not the one built ahead
+        smtp.send(second, before_handover=lambda: True)  # built afresh, not from a stale guess
+    assert [(r.rcpt_tos[0], r.message["X-Which"]) for r in server.received] == [
+        ("first@mail.example", "first"), ("other@mail.example", "other"), ("second@mail.example", "second")]

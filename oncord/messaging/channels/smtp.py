@@ -48,6 +48,7 @@ class SmtpChannel:
         self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._next: tuple | None = None  # (draft, Future of its bytes) built ahead during a batch
         self.last_answer: str | None = None  # the greeting/EHLO answer, for a test send's report
 
     # -- connection ------------------------------------------------------------------------------
@@ -144,7 +145,8 @@ class SmtpChannel:
     # little more than those two round trips.
     overlaps_handover = True
 
-    def send(self, draft: Draft, before_handover: Callable[[], bool] | None = None) -> Receipt | None:
+    def send(self, draft: Draft, before_handover: Callable[[], bool] | None = None,
+             next_draft: Draft | None = None) -> Receipt | None:
         """Send one email; `before_handover()` (when given) is called once, before DATA, while MAIL
         FROM and RCPT TO are answered: False means "do not send" (the transaction is reset, None returned)."""
         if not isinstance(draft, EmailDraft):
@@ -153,11 +155,13 @@ class SmtpChannel:
         international = not (draft.to.isascii() and sender.isascii())
         options = ["SMTPUTF8", "BODY=8BITMIME"] if international else []
         state: dict = {}  # "built": (BuiltEmail, payload), "go_ahead": bool; each made once, whatever the attempts
+        if self._next is not None and self._next[0] is draft:  # built while the previous one's text was read
+            state["built"] = self._next[1].result()
+        self._next = None
 
         def prepare() -> bool:
             if "built" not in state:
-                built = build_email(draft, self.settings, utf8=international)
-                state["built"] = built, _payload(built.data)
+                state["built"] = self._build(draft)
             if before_handover is not None and "go_ahead" not in state:
                 state["go_ahead"] = before_handover()
             return state.get("go_ahead", True)
@@ -170,7 +174,7 @@ class SmtpChannel:
                                        "(it does not offer SMTPUTF8).", code="smtputf8")
             try:
                 answer = self._transaction(sender, draft.to, options, prepare, state,
-                                           in_background=before_handover is not None)
+                                           in_background=before_handover is not None, next_draft=next_draft)
             except _Dropped:
                 self._smtp = None
                 if attempt == 2:
@@ -184,7 +188,7 @@ class SmtpChannel:
         raise AssertionError("unreachable")
 
     def _transaction(self, sender: str, recipient: str, options: list[str], prepare: Callable[[], bool],
-                     state: dict, in_background: bool) -> str | None:
+                     state: dict, in_background: bool, next_draft: Draft | None = None) -> str | None:
         """MAIL, RCPT, DATA for one message; the server's final answer, e.g. "250 2.0.0 Ok: queued",
         or None when `prepare` said not to send."""
         smtp = self._smtp
@@ -227,6 +231,8 @@ class SmtpChannel:
             raise _Dropped() from None
         try:
             smtp.send(state["built"][1])
+            if in_background and isinstance(next_draft, EmailDraft):  # while the server reads this one's text
+                self._next = (next_draft, self._helper().submit(self._build, next_draft))
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError):
             _close_quietly(smtp)
@@ -236,6 +242,11 @@ class SmtpChannel:
         if code != 250:
             self._fail(code, reply)  # the server answered no: certainly not taken
         return _answer(code, reply)
+
+    def _build(self, draft: EmailDraft) -> tuple:
+        sender = self.settings.from_address or FALLBACK_FROM
+        built = build_email(draft, self.settings, utf8=not (draft.to.isascii() and sender.isascii()))
+        return built, _payload(built.data)
 
     def _helper(self) -> ThreadPoolExecutor:
         """One thread per open channel for the work that overlaps the server's answers."""
