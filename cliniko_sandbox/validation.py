@@ -173,6 +173,18 @@ def clean_appointment(
             errors[association] = "must exist"
         elif values.get(name) is not None and not exists.get(name, True):
             errors[association] = "must exist"
+    _clean_times(body, values, errors, creating)
+    if "notes" in body:
+        values["notes"] = _string(body["notes"], "notes", errors)
+    if "repeat_rule" in body:
+        values["repeat_rule"] = _repeat_rule(body["repeat_rule"], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def _clean_times(body: dict[str, Any], values: dict[str, Any], errors: dict[str, str], creating: bool) -> None:
+    """`starts_at` (required on create, never null) and `ends_at`, as an appointment or a class has them."""
     for name in ("starts_at", "ends_at"):
         if name in body and body[name] is not None:
             try:
@@ -181,17 +193,9 @@ def clean_appointment(
                 errors[name] = INVALID
         elif name in body:
             values[name] = None
-    if creating and not values.get("starts_at") and "starts_at" not in errors:
+    if (creating and not values.get("starts_at") and "starts_at" not in errors) or (
+            "starts_at" in body and body["starts_at"] is None):
         errors["starts_at"] = BLANK
-    if "starts_at" in body and body["starts_at"] is None:
-        errors["starts_at"] = BLANK
-    if "notes" in body:
-        values["notes"] = _string(body["notes"], "notes", errors)
-    if "repeat_rule" in body:
-        values["repeat_rule"] = _repeat_rule(body["repeat_rule"], errors)
-    if errors:
-        raise ValidationFailed(errors)
-    return values
 
 
 def clean_group_appointment(
@@ -209,17 +213,7 @@ def clean_group_appointment(
             errors[association] = "must exist"
         elif values.get(name) is not None and not exists.get(name, True):
             errors[association] = "must exist"
-    for name in ("starts_at", "ends_at"):
-        if name in body and body[name] is not None:
-            try:
-                values[name] = format_time(parse_time(str(body[name])))
-            except ValueError:
-                errors[name] = INVALID
-        elif name in body:
-            values[name] = None
-    if (creating and not values.get("starts_at") and "starts_at" not in errors) or (
-            "starts_at" in body and body["starts_at"] is None):
-        errors["starts_at"] = BLANK
+    _clean_times(body, values, errors, creating)
     if "max_attendees" in body:
         seats = body["max_attendees"]
         if not isinstance(seats, int) or isinstance(seats, bool) or not 1 < seats < 100:

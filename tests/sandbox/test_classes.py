@@ -6,24 +6,13 @@ from __future__ import annotations
 import pytest
 
 from cliniko_sandbox.live import LiveActivity
-from tests.sandbox.openapi import missing_properties, validate
+from tests.sandbox.openapi import missing_properties
 
 
 @pytest.fixture
 def world(sandbox):
     sandbox.world.reset(patients=30, appointments=40, seed=11, classes=2)
     return sandbox.world
-
-
-@pytest.fixture
-def call(sandbox, sandbox_session):
-    def call(method, path, expect, **kwargs):
-        response = sandbox_session.request(method, sandbox.base_url + path, **kwargs)
-        assert response.status_code == expect, response.text
-        validate(response, sandbox.base_url)
-        return response
-
-    return call
 
 
 def _id(link_holder, name):

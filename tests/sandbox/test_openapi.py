@@ -6,7 +6,7 @@ import pytest
 
 from cliniko_sandbox.unmodelled import EMPTY_LISTS
 from tests.sandbox.openapi import (
-    missing_properties, property_paths, row_paths, spec_dict, validate,
+    missing_properties, property_paths, row_paths, spec_dict,
 )
 
 
@@ -14,17 +14,6 @@ from tests.sandbox.openapi import (
 def world(sandbox):
     sandbox.world.reset(patients=15, appointments=60, seed=7)
     return sandbox.world
-
-
-@pytest.fixture
-def call(sandbox, sandbox_session):
-    def call(method, path, expect, **kwargs):
-        response = sandbox_session.request(method, sandbox.base_url + path, **kwargs)
-        assert response.status_code == expect, response.text
-        validate(response, sandbox.base_url)
-        return response
-
-    return call
 
 
 def ids(world, table):
