@@ -1,6 +1,7 @@
 """Benchmark: 10,000 rendered marketing emails through oncord's send path vs a bare smtplib loop.
 
     .venv/bin/python bench/send.py [--messages 10000] [--db sqlite|postgresql] [--per-commit 1]
+    .venv/bin/python bench/send.py --campaign [--recipients 10000] [--db ...]   (bench/send_campaign.py)
 
 An aiosmtpd server (the Sink handler, its own process) listens on loopback. Every message is
 rendered first (Markdown through markdown-it-py, a per-contact greeting), then sent:
@@ -157,6 +158,10 @@ def bare_smtplib(smtp: smtplib.SMTP, payloads: list[tuple[str, bytes]], sender: 
 
 
 def main() -> None:
+    if "--campaign" in sys.argv:  # the campaign end to end through RQ workers: bench/send_campaign.py
+        sys.argv.remove("--campaign")
+        import send_campaign
+        return send_campaign.main()
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")

@@ -99,6 +99,13 @@ def test_build_send_and_follow_a_campaign(app, page, sign_in, screenshot, sender
     expect(row).to_contain_text("Initial consultations follow-up")
     expect(row).to_contain_text("Finished")
     screenshot("campaign-4-list")
+    # The practice manager's morning read: today's bar counts the campaign's two emails.
+    page.click("nav >> text=Dashboard")
+    chart = page.locator(".board svg.chart-svg")
+    expect(chart).to_be_visible()
+    today = chart.locator("a").last.get_attribute("aria-label")  # e.g. "Sun 29 Nov: 2 sent, 0 skipped, 0 failed"
+    assert int(today.split(": ")[1].split(" sent")[0]) >= 2, today
+    screenshot("campaign-5-dashboard")
     campaign = db.session.query(Campaign).one()
     assert db.session.query(Message).filter_by(source="campaign", source_id=campaign.id).count() == 2
     assert errors == [], "\n".join(errors)
