@@ -167,13 +167,24 @@ def clean_appointment(
     for name in refs + ("patient_case_id",):
         if name in body:
             values[name] = _id(body[name], name, errors)
+    _check_refs(refs, values, errors, creating, exists)
+    _clean_times(body, values, errors, creating)
+    return _finish_booking(body, values, errors)
+
+
+def _check_refs(refs: tuple[str, ...], values: dict[str, Any], errors: dict[str, str], creating: bool,
+                exists: dict[str, bool]) -> None:
+    """Each linked record is required on create and must exist ("must exist" under its association name)."""
     for name in refs:
         association = name.removesuffix("_id")
         if creating and values.get(name) is None and name not in errors:
             errors[association] = "must exist"
         elif values.get(name) is not None and not exists.get(name, True):
             errors[association] = "must exist"
-    _clean_times(body, values, errors, creating)
+
+
+def _finish_booking(body: dict[str, Any], values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """`notes` and `repeat_rule` as any booking has them; then the errors, or the cleaned values."""
     if "notes" in body:
         values["notes"] = _string(body["notes"], "notes", errors)
     if "repeat_rule" in body:
@@ -208,24 +219,14 @@ def clean_group_appointment(
     for name in refs:
         if name in body:
             values[name] = _id(body[name], name, errors)
-        association = name.removesuffix("_id")
-        if creating and values.get(name) is None and name not in errors:
-            errors[association] = "must exist"
-        elif values.get(name) is not None and not exists.get(name, True):
-            errors[association] = "must exist"
+    _check_refs(refs, values, errors, creating, exists)
     _clean_times(body, values, errors, creating)
     if "max_attendees" in body:
         seats = body["max_attendees"]
         if not isinstance(seats, int) or isinstance(seats, bool) or not 1 < seats < 100:
             errors["max_attendees"] = INVALID
         values["max_attendees"] = seats
-    if "notes" in body:
-        values["notes"] = _string(body["notes"], "notes", errors)
-    if "repeat_rule" in body:
-        values["repeat_rule"] = _repeat_rule(body["repeat_rule"], errors)
-    if errors:
-        raise ValidationFailed(errors)
-    return values
+    return _finish_booking(body, values, errors)
 
 
 def clean_attendee(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
