@@ -163,8 +163,8 @@ def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel:
     A crash after the provider took a message and before that commit leaves it "sending"
     (recovery makes it uncertain, never resends it); the next one is still "queued". A channel
     that `overlaps_handover` (SMTP) makes that commit while the server reads MAIL FROM, before
-    the message text is sent. The transitions run on a connection of their own: no ORM objects
-    to expire at each commit.
+    the message text is sent. The transitions run on a connection of their own, straight on the
+    driver (`ledger.DriverLedger`): no ORM objects to expire at each commit.
 
     `per_commit` > 1 marks that many "sending" in one commit and records their results in the
     next: still never twice, but a crash then leaves up to that many uncertain (some of them
@@ -174,7 +174,7 @@ def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel:
     outcomes: list[Outcome] = []
     size = max(1, per_commit)
     overlaps = getattr(channel, "overlaps_handover", False)
-    with db.engine.connect() as connection:
+    with ledger.DriverLedger(db.engine) as connection:
         results: list[tuple] = []  # (statement, parameters) waiting for the next commit
         marked = {"chunk": -1, "started": set()}  # the chunk last marked "sending", and which of it started
 
@@ -190,7 +190,7 @@ def _hand_over(rows: list[tuple[int, str, str, Draft, Contact | None]], channel:
                 marked["chunk"], marked["started"] = chunk, {
                     row[0] for row in rows[chunk * size:(chunk + 1) * size]
                     if connection.execute(ledger.START, {"message_id": row[0], "now": now,
-                                                         "via": channel.name}).rowcount == 1}
+                                                         "via": channel.name}) == 1}
                 connection.commit()
             return rows[position][0] in marked["started"]
 

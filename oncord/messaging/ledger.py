@@ -227,6 +227,55 @@ UNCERTAIN = _moving([SENDING], status=MessageStatus.UNCERTAIN.value, reason=bind
 REQUEUE = _moving([SENDING], status=Q, sending_at=None, reason=bindparam("reason"))
 
 
+class DriverLedger:
+    """The batch's transitions run straight on the database driver's cursor, on a connection of their own.
+
+    SQLAlchemy compiles each statement once either way, but its execute path (an execution
+    context, a result object) costs about 0.1 ms a statement, as much as SQLite's own work,
+    and a batch runs two per message between an SMTP command and its answer. Here each
+    statement is compiled once per batch and only its parameters are made per call, with the
+    dialect's own converters (datetimes for SQLite, JSON).
+    """
+
+    def __init__(self, engine):
+        self.dialect = engine.dialect
+        self.connection = engine.raw_connection()  # the pool's DBAPI connection
+        self.cursor = self.connection.cursor()
+        self._compiled: dict = {}
+
+    def __enter__(self) -> "DriverLedger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def execute(self, statement, parameters: dict) -> int:
+        """Run one of the statements above; the number of rows it changed."""
+        compiled, sql, order, converters = self._compiled.get(statement) or self._compile(statement)
+        values = compiled.construct_params(parameters)
+        for name, convert in converters:
+            values[name] = convert(values[name])
+        self.cursor.execute(sql, [values[name] for name in order] if order else values)
+        return self.cursor.rowcount
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def close(self) -> None:
+        try:
+            self.cursor.close()
+        finally:
+            self.connection.close()  # back to the pool (rolled back there if anything is left open)
+
+    def _compile(self, statement) -> tuple:
+        compiled = statement.compile(dialect=self.dialect)
+        converters = [(name, convert) for bind, name in compiled.bind_names.items()
+                      if (convert := bind.type.bind_processor(self.dialect)) is not None]
+        entry = (compiled, compiled.string, compiled.positiontup, converters)
+        self._compiled[statement] = entry
+        return entry
+
+
 def sent_statement(message_id: int, receipt: Receipt):
     """The `mark_sent` UPDATE for `send_many`: (statement, parameters)."""
     params = {"message_id": message_id, "now": utcnow(), "provider_id": receipt.provider_id,
