@@ -270,7 +270,7 @@ class DriverLedger:
     def _compile(self, statement) -> tuple:
         compiled = statement.compile(dialect=self.dialect)
         converters = [(name, convert) for bind, name in compiled.bind_names.items()
-                      if (convert := bind.type.bind_processor(self.dialect)) is not None]
+                      if (convert := bind.type.dialect_impl(self.dialect).bind_processor(self.dialect)) is not None]
         entry = (compiled, compiled.string, compiled.positiontup, converters)
         self._compiled[statement] = entry
         return entry
