@@ -269,9 +269,9 @@ class DriverLedger:
 
     def _compile(self, statement) -> tuple:
         compiled = statement.compile(dialect=self.dialect)
-        converters = [(name, convert) for bind, name in compiled.bind_names.items()
-                      if (convert := bind.type.dialect_impl(self.dialect).bind_processor(self.dialect)) is not None]
-        entry = (compiled, compiled.string, compiled.positiontup, converters)
+        converters = {name: convert for bind, name in compiled.bind_names.items()  # a name used twice: once
+                      if (convert := bind.type.dialect_impl(self.dialect).bind_processor(self.dialect)) is not None}
+        entry = (compiled, compiled.string, compiled.positiontup, list(converters.items()))
         self._compiled[statement] = entry
         return entry
 

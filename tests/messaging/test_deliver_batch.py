@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from oncord.extensions import db as _db
 from oncord.messaging import ledger
@@ -244,3 +244,41 @@ def test_several_per_commit_send_each_once_with_two_workers_racing(app, db, reco
     [t.join(timeout=120) for t in threads]
     assert sorted(c["to"] for c in calls(recording)) == sorted(c.email for c in contacts)
     assert set(statuses(db).values()) == {"sent"}
+
+
+def test_the_driver_ledger_writes_what_the_orm_and_recovery_read(db):
+    """The batch's transitions bypass SQLAlchemy's execute path: their datetimes and JSON must be
+    stored exactly as the ORM stores them, or recovery's time comparisons and the ledger's
+    headers would silently go wrong (SQLite keeps datetimes as text)."""
+    from datetime import timedelta
+
+    from oncord.timestamps import utcnow
+
+    contacts = subscribed_contacts(db, 2)
+    claimed = ledger.claim_many([(key, draft, contact) for key, contact, draft in items(contacts)],
+                                kind="marketing", source="campaign")
+    message_id, by_orm = claimed.values()
+    started = utcnow().replace(microsecond=0)  # the case where a plain isoformat would drop the fraction
+    with ledger.DriverLedger(db.engine) as driver:
+        assert driver.execute(ledger.START, {"message_id": message_id, "now": started, "via": "smtp"}) == 1
+        assert driver.execute(ledger.START, {"message_id": message_id, "now": started, "via": "smtp"}) == 0
+        driver.commit()
+    db.session.execute(update(Message).where(Message.id == by_orm).values(sending_at=started))
+    db.session.commit()
+    stored = db.session.execute(text("SELECT id, sending_at FROM messages WHERE id IN (:a, :b)"),
+                                {"a": message_id, "b": by_orm}).all()
+    assert len({value for _, value in stored}) == 1, stored  # the same bytes as the ORM writes
+    db.session.expire_all()
+    message = db.session.get(Message, message_id)
+    assert (message.status, message.sending_at, message.via) == (MessageStatus.SENDING.value, started, "smtp")
+    stuck, _ = ledger.recover_stuck(timedelta(minutes=5), now=started + timedelta(minutes=6))
+    assert stuck == [message_id]
+    assert not ledger.recover_stuck(timedelta(minutes=5), now=started + timedelta(minutes=4))[0]
+
+    with ledger.DriverLedger(db.engine) as driver:
+        headers = {"Message-ID": "<1@x>", "Subject": "Grüße"}
+        assert driver.execute(*ledger.sent_statement(message_id, Receipt("<1@x>", "250 OK", headers))) == 1
+        driver.commit()
+    db.session.expire_all()
+    message = db.session.get(Message, message_id)
+    assert (message.status, message.headers, message.provider_id) == (MessageStatus.SENT.value, headers, "<1@x>")
