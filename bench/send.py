@@ -9,8 +9,8 @@ rendered first (Markdown through markdown-it-py, a per-contact greeting), then s
    start_sending, SMTP transaction, mark_sent: each state committed before the next step);
 1b. oncord: `deliver_batch()` per slice over the same kind of channel (the slice's claims in one
    commit, eligibility for the slice with one suppression query, then per message: "sending"
-   committed, together with the previous one's "sent", on the channel's helper thread while
-   the server answers MAIL FROM and RCPT TO; DATA waits for that commit);
+   committed, together with the previous one's "sent", straight on the database driver once
+   MAIL FROM is written, while the server reads it; DATA only after that commit);
 1c. the ledger alone: `deliver_batch()` over a channel that `sendmail`s the floor's pre-built
    bytes (no rendering of headers, no unsubscribe link): what the never-twice rule itself costs;
 2. the floor: the same messages, pre-built as bytes, through `smtplib.SMTP.sendmail` over
