@@ -11,7 +11,7 @@ from oncord.extensions import db
 from oncord.messaging import eligibility, ledger, unsubscribe
 from oncord.messaging.channels import Channel, PermanentFailure, TemporaryFailure, channel_for
 from oncord.messaging.drafts import Draft
-from oncord.models import Contact, Message, MessageStatus
+from oncord.models import Campaign, CampaignStatus, Contact, Message, MessageStatus
 from oncord.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,20 @@ def deliver(key: str, contact: Contact | None, draft: Draft, *, kind: str, sourc
 def send_queued(message_id: int) -> Message | None:
     """Send a row recorded as "queued" earlier (the RQ job's work); safe to run twice or at once."""
     message = db.session.get(Message, message_id)
-    if message is None or message.status != MessageStatus.QUEUED.value:
+    if message is None or message.status != MessageStatus.QUEUED.value or _held(message):
         return message
     contact = db.session.get(Contact, message.contact_id) if message.contact_id else None
     send_claimed(message, contact)
     return message
+
+
+def _held(message: Message) -> bool:
+    """A campaign's message waiting for a retry (a temporary failure) stays queued while staff have
+    the campaign paused: recovery sends it after they resume it; cancelling skips it."""
+    if message.source != "campaign" or message.source_id is None:
+        return False
+    status = db.session.scalar(select(Campaign.status).where(Campaign.id == message.source_id))
+    return status == CampaignStatus.PAUSED.value
 
 
 def send_claimed(message: Message, contact: Contact | None, channel: Channel | None = None) -> None:

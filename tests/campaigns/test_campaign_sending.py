@@ -206,3 +206,29 @@ def test_cancel_also_skips_messages_waiting_for_a_retry(db, person, campaign_of,
     statuses = dict(db.session.execute(select(Message.key, Message.status)).all())
     assert statuses == {campaign.message_key(contact.id): "skipped", "automation:1:x": "queued"}
     assert db.session.get(Message, other.id).status == "queued"
+
+
+def test_a_paused_campaign_holds_its_messages_waiting_for_a_retry(db, person, campaign_of, provider, sender_identity):
+    """A temporary failure leaves messages queued for recovery's send job: while staff have the
+    campaign paused, that job sends nothing; once they resume it, the message goes, once."""
+    from oncord.messaging import deliver, ledger
+    from oncord.messaging.drafts import EmailDraft
+
+    contact = person(first_name="Ana", email="ana@mail.example")
+    db.session.commit()
+    campaign = campaign_of("email")
+    sending.start_now(campaign)
+    db.session.commit()
+    sending.fix_audience(campaign.id)
+    claimed = ledger.claim_many([(campaign.message_key(contact.id), EmailDraft(to=contact.email, subject="x", text="x"),
+                                  contact)], kind="marketing", source="campaign", source_id=campaign.id)
+    message_id = claimed[campaign.message_key(contact.id)]
+    assert sending.pause(campaign, "Paused by Ana.")
+    db.session.commit()
+    assert deliver.send_queued(message_id).status == "queued"
+    assert calls(provider) == []
+    assert sending.resume(fresh(db, campaign.id))
+    db.session.commit()
+    assert deliver.send_queued(message_id).status == "sent"
+    assert deliver.send_queued(message_id).status == "sent"  # run twice: still one send
+    assert len(calls(provider)) == 1
