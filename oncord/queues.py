@@ -6,6 +6,7 @@ module globals, so tests and several apps in one process stay apart.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta, timezone
 
 from flask import Flask, current_app
@@ -31,6 +32,17 @@ def queue_name(name: str = "default", app: Flask | None = None) -> str:
     """Queue names carry a prefix so several installs can share one Redis."""
     app = app or current_app
     return f"{app.config['RQ_QUEUE_PREFIX']}:{name}"
+
+
+def job_id(name: str, app: Flask | None = None) -> str:
+    """A fixed job id for this install: RQ keeps job ids in one namespace per Redis, so without the
+    prefix two installs sharing a Redis would take each other's jobs for their own (the tick of one
+    absorbing the other's, a message id's send job running on the other's database)."""
+    app = app or current_app
+    return f"{_NOT_IN_JOB_IDS.sub('-', app.config['RQ_QUEUE_PREFIX'])}__{name}"
+
+
+_NOT_IN_JOB_IDS = re.compile(r"[^A-Za-z0-9_-]")  # RQ allows only letters, digits, "_" and "-" in a job id
 
 
 def get_queue(name: str = "default", app: Flask | None = None) -> Queue:

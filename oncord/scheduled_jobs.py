@@ -17,7 +17,7 @@ from typing import Callable
 
 from rq import Worker
 
-from oncord.queues import all_queues, redis_connection
+from oncord.queues import all_queues, job_id, redis_connection
 from oncord.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,11 @@ def registered() -> list[ScheduledJob]:
 def next_run_at(id_prefix: str) -> datetime | None:
     """When the earliest job of this schedule runs: now if one is queued or running."""
     connection = redis_connection()
+    id_prefix = job_id(id_prefix)  # this install's
     times = []
     for queue in all_queues():
         waiting_or_running = queue.get_job_ids() + queue.started_job_registry.get_job_ids(cleanup=False)
-        if any(job_id.startswith(id_prefix) for job_id in waiting_or_running):
+        if any(waiting.startswith(id_prefix) for waiting in waiting_or_running):
             return utcnow()
         for raw_id, score in connection.zrange(queue.scheduled_job_registry.key, 0, -1, withscores=True):
             if raw_id.decode().startswith(id_prefix):

@@ -40,3 +40,23 @@ def test_a_finished_job_with_the_same_id_is_replaced(app, db):
     first.set_status("finished")
     second = enqueue(len, "yy", job_id="push-1")
     assert second.get_status() == "queued" and second.args == ("yy",)
+
+
+def test_two_installs_sharing_one_redis_keep_their_fixed_jobs_apart(app, db, monkeypatch):
+    """Installs share a Redis by their prefix (ONCORD_QUEUE_PREFIX). RQ keeps job ids in one
+    namespace, so the same fixed job of another install (message 1's send, this minute's sync
+    tick) must neither absorb ours nor run in its place on the other install's database."""
+    from oncord.messaging import recovery
+    from oncord.sync import schedule
+
+    ours = [recovery.queue_send(1), get_queue().fetch_job(schedule.tick_job_id(schedule.ensure_scheduled() and
+                                                                               schedule.next_slot()[0]))]
+    monkeypatch.setitem(app.config, "RQ_QUEUE_PREFIX", "oncord-test-other")
+    theirs = [recovery.queue_send(1), get_queue().fetch_job(schedule.tick_job_id(schedule.ensure_scheduled() and
+                                                                                 schedule.next_slot()[0]))]
+    assert all(job is not None for job in ours + theirs)
+    assert {job.id for job in ours}.isdisjoint(job.id for job in theirs)
+    assert [job.origin for job in theirs] == ["oncord-test-other:default"] * 2
+    assert get_queue().count == 1  # the other install's send waits in its own queue
+    monkeypatch.undo()
+    assert get_queue().count == 1 and get_queue().job_ids == [ours[0].id]

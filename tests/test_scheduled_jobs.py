@@ -9,7 +9,7 @@ from rq.job import Job
 
 from oncord import scheduled_jobs
 from oncord.models import Role
-from oncord.queues import get_queue, redis_connection
+from oncord.queues import get_queue, job_id, redis_connection
 from oncord.sync import schedule
 from oncord.timestamps import utcnow
 
@@ -32,12 +32,12 @@ def _wait_for(condition, what: str, deadline: float = DEADLINE):
 
 
 def _ticks() -> list[str]:
-    return [i for i in get_queue().scheduled_job_registry.get_job_ids() if i.startswith(schedule.TICK_PREFIX)]
+    return [i for i in get_queue().scheduled_job_registry.get_job_ids() if i.startswith(job_id(schedule.TICK_PREFIX))]
 
 
 def _delete_ticks() -> None:
-    for job_id in _ticks():
-        Job.fetch(job_id, connection=redis_connection()).delete()  # what "delete" in /jobs/ does
+    for tick in _ticks():
+        Job.fetch(tick, connection=redis_connection()).delete()  # what "delete" in /jobs/ does
     assert _ticks() == []
 
 

@@ -6,16 +6,12 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from oncord import scheduled_jobs
-from oncord.queues import enqueue
+from oncord.queues import enqueue, job_id
 from oncord.timestamps import utcnow
 
 TICK_JOB = "oncord.jobs.automations_tick"
 ID_PREFIX = "automations-tick-"
 EVERY = timedelta(minutes=1)
-
-
-def slot_id(at: datetime) -> str:
-    return f"{ID_PREFIX}{math.floor(at.timestamp() / EVERY.total_seconds())}"
 
 
 def ensure_scheduled(now: datetime | None = None) -> datetime:
@@ -24,7 +20,7 @@ def ensure_scheduled(now: datetime | None = None) -> datetime:
     seconds = EVERY.total_seconds()
     slot = math.floor(now.timestamp() / seconds) + 1
     at = datetime.fromtimestamp(slot * seconds, tz=timezone.utc)
-    enqueue(TICK_JOB, job_id=f"{ID_PREFIX}{slot}", delay=max(at - now, timedelta(0)))
+    enqueue(TICK_JOB, job_id=job_id(f"{ID_PREFIX}{slot}"), delay=max(at - now, timedelta(0)))
     return at
 
 

@@ -19,7 +19,7 @@ from oncord.automations import clinic_time
 from oncord.campaigns import sending
 from oncord.extensions import db
 from oncord.models import Campaign, CampaignStatus
-from oncord.queues import PENDING, enqueue, get_queue, is_abandoned
+from oncord.queues import PENDING, enqueue, get_queue, is_abandoned, job_id
 from oncord.timestamps import utcnow
 
 BATCH_JOB = "oncord.jobs.send_campaign_batch"
@@ -35,7 +35,7 @@ class ScheduleRefused(ValueError):
 # Sending now and in batches ---------------------------------------------------------------------
 
 def batch_job_ids(campaign_id: int) -> tuple[str, str]:
-    return f"campaign-send-{campaign_id}", f"campaign-send-{campaign_id}-next"
+    return job_id(f"campaign-send-{campaign_id}"), job_id(f"campaign-send-{campaign_id}-next")
 
 
 def queue_batch(campaign_id: int, *, after: str | None = None) -> Job:
@@ -46,9 +46,9 @@ def queue_batch(campaign_id: int, *, after: str | None = None) -> Job:
 
 def batch_running(campaign_id: int) -> bool:
     """A batch job of this campaign is waiting or running on a live worker."""
-    for job_id in batch_job_ids(campaign_id):
+    for fixed_id in batch_job_ids(campaign_id):
         try:
-            job = Job.fetch(job_id, connection=get_queue().connection)
+            job = Job.fetch(fixed_id, connection=get_queue().connection)
         except NoSuchJobError:
             continue
         status = job.get_status(refresh=False)
@@ -77,7 +77,7 @@ def send_at_from_local(day: date | None, at: time | None, *, now: datetime | Non
 
 
 def start_job_id(campaign_id: int, when: datetime) -> str:
-    return f"campaign-start-{campaign_id}-{int(when.timestamp())}"
+    return job_id(f"campaign-start-{campaign_id}-{int(when.timestamp())}")
 
 
 def schedule(campaign: Campaign, when: datetime) -> bool:
@@ -123,9 +123,9 @@ def start_if_due(campaign_id: int, *, now: datetime | None = None) -> bool:
     return moved
 
 
-def _drop_job(job_id: str) -> None:
+def _drop_job(fixed_id: str) -> None:
     try:
-        Job.fetch(job_id, connection=get_queue().connection).delete()
+        Job.fetch(fixed_id, connection=get_queue().connection).delete()
     except NoSuchJobError:
         pass
 
@@ -154,7 +154,7 @@ def ensure_check_scheduled(now: datetime | None = None) -> datetime:
     seconds = every().total_seconds()
     slot = math.floor(now.timestamp() / seconds) + 1
     at = datetime.fromtimestamp(slot * seconds, tz=timezone.utc)
-    enqueue(CHECK_JOB, job_id=f"{CHECK_PREFIX}{slot}", delay=max(at - now, timedelta(0)))
+    enqueue(CHECK_JOB, job_id=job_id(f"{CHECK_PREFIX}{slot}"), delay=max(at - now, timedelta(0)))
     return at
 
 

@@ -15,7 +15,7 @@ from rq.job import Job, JobStatus
 
 from oncord import scheduled_jobs
 from oncord.messaging import ledger
-from oncord.queues import enqueue, get_queue
+from oncord.queues import enqueue, get_queue, job_id
 from oncord.timestamps import utcnow
 
 SEND_JOB = "oncord.jobs.send_message"
@@ -32,7 +32,7 @@ def every() -> timedelta:
 
 
 def send_job_id(message_id: int) -> str:
-    return f"message-send-{message_id}"
+    return job_id(f"message-send-{message_id}")
 
 
 def queue_send(message_id: int, delay: timedelta | None = None):
@@ -49,12 +49,12 @@ def recover(now: datetime | None = None) -> tuple[list[int], list[int]]:
     return uncertain, waiting
 
 
-def _forget_abandoned_job(job_id: str) -> None:
+def _forget_abandoned_job(fixed_id: str) -> None:
     """A send job "started" long ago whose row is still queued died (or hangs) before the send:
     drop it so a fresh one can be queued. Were it alive after all, the queued -> sending claim
     lets only one of the two send."""
     try:
-        job = Job.fetch(job_id, connection=get_queue().connection)
+        job = Job.fetch(fixed_id, connection=get_queue().connection)
     except NoSuchJobError:
         return
     if job.get_status() == JobStatus.STARTED:
@@ -67,7 +67,7 @@ def ensure_scheduled(now: datetime | None = None) -> datetime:
     slot = math.floor((now or utcnow()).timestamp() / seconds) + 1
     at = datetime.fromtimestamp(slot * seconds, tz=timezone.utc)
     get_queue()
-    enqueue(RECOVERY_JOB, job_id=f"messages-recovery-{slot}", delay=max(at - (now or utcnow()), timedelta(0)))
+    enqueue(RECOVERY_JOB, job_id=job_id(f"messages-recovery-{slot}"), delay=max(at - (now or utcnow()), timedelta(0)))
     return at
 
 

@@ -17,7 +17,7 @@ from rq.exceptions import NoSuchJobError
 
 from oncord import scheduled_jobs
 from oncord.models import ClinikoConnection, SyncTrigger
-from oncord.queues import enqueue, get_queue
+from oncord.queues import enqueue, get_queue, job_id
 from oncord.timestamps import utcnow
 
 FULL_SYNC_EVERY = timedelta(days=1)
@@ -33,7 +33,7 @@ def job_timeout() -> int:
 
 
 def pull_job_id(connection_id: int) -> str:
-    return f"cliniko-pull-{connection_id}"
+    return job_id(f"cliniko-pull-{connection_id}")
 
 
 TICK_PREFIX = "cliniko-tick-"
@@ -41,7 +41,7 @@ PUSH_PREFIX = "cliniko-push-"
 
 
 def tick_job_id(slot: int) -> str:
-    return f"{TICK_PREFIX}{slot}"
+    return job_id(f"{TICK_PREFIX}{slot}")
 
 
 def next_slot(now: datetime | None = None) -> tuple[int, datetime]:
@@ -75,7 +75,7 @@ def push_slot_seconds() -> int:
 
 
 def push_job_id(connection_id: int, due_at: datetime) -> str:
-    return f"{PUSH_PREFIX}{connection_id}-{math.ceil(due_at.timestamp() / push_slot_seconds())}"
+    return job_id(f"{PUSH_PREFIX}{connection_id}-{math.ceil(due_at.timestamp() / push_slot_seconds())}")
 
 
 def queue_push(connection_id: int, due_at: datetime) -> Job:

@@ -2,11 +2,11 @@
 from oncord import scheduled_jobs
 from oncord.automations import schedule
 from oncord.models import Automation
-from oncord.queues import get_queue
+from oncord.queues import get_queue, job_id
 
 
 def _ticks() -> list[str]:
-    return [i for i in get_queue().scheduled_job_registry.get_job_ids() if i.startswith(schedule.ID_PREFIX)]
+    return [i for i in get_queue().scheduled_job_registry.get_job_ids() if i.startswith(job_id(schedule.ID_PREFIX))]
 
 
 def test_the_tick_is_needed_only_while_an_automation_is_on_and_stays_one_chain(app, db):

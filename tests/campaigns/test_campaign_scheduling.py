@@ -9,7 +9,7 @@ from rq.job import Job
 
 from oncord.campaigns import scheduling
 from oncord.models import Campaign, CampaignStatus
-from oncord.queues import get_queue
+from oncord.queues import get_queue, job_id
 from tests.campaigns.campaign_fixtures import campaign_of, provider  # noqa: F401  (fixtures)
 from tests.messaging.recording_channel import calls
 
@@ -32,8 +32,8 @@ def fresh(db, campaign_id) -> Campaign:
 def scheduled_at(campaign_id: int) -> list[datetime]:
     registry = get_queue().scheduled_job_registry
     return [datetime.fromtimestamp(score, tz=UTC)
-            for job_id, score in get_queue().connection.zrange(registry.key, 0, -1, withscores=True)
-            if job_id.decode().startswith(f"campaign-start-{campaign_id}-")]
+            for raw_id, score in get_queue().connection.zrange(registry.key, 0, -1, withscores=True)
+            if raw_id.decode().startswith(job_id(f"campaign-start-{campaign_id}-"))]
 
 
 def test_a_local_time_becomes_utc_in_the_clinic_zone(db, clock):
