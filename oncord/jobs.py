@@ -131,7 +131,7 @@ def send_campaign_batch(campaign_id: int) -> dict:
     with app_context():
         report = sending.send_batch(campaign_id)
         if report.more:
-            scheduling.queue_batch(campaign_id, after=job.id if job is not None else None)
+            scheduling.queue_batch(campaign_id, after=job.id if job is not None else None, at=report.resume_at)
         return {"handled": report.handled, "status": report.status, "more": report.more}
 
 

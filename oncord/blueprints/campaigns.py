@@ -152,7 +152,8 @@ def send_now(campaign_id: int):
     db.session.commit()
     scheduling.queue_batch(campaign_id)
     scheduling.ensure_check_scheduled()
-    flash("Sending has started. You can leave this page; it carries on.", "success")
+    flash(f"{sending.quiet_hours_note(campaign) or 'Sending has started.'} You can leave this page; it carries on.",
+          "success")
     return redirect(url_for("campaigns.show", campaign_id=campaign_id))
 
 
@@ -164,7 +165,7 @@ def schedule(campaign_id: int):
         flash("Choose a date and a time such as 2026-12-01 and 09:30.", "error")
         return redirect(url_for("campaigns.edit", campaign_id=campaign_id))
     try:
-        when = scheduling.send_at_from_local(form.send_date.data, form.send_time.data)
+        when = scheduling.send_at_from_local(form.send_date.data, form.send_time.data, channel=campaign.channel)
     except scheduling.ScheduleRefused as exc:
         flash(str(exc), "error")
         return redirect(url_for("campaigns.edit", campaign_id=campaign_id))

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from oncord.campaigns.sending import quiet_hours_note
 from oncord.extensions import db
-from oncord.models import Campaign, CampaignRecipient, ConsentChange, ConsentStatus, Message, MessageStatus
+from oncord.models import Campaign, CampaignRecipient, CampaignStatus, ConsentChange, ConsentStatus, Message, MessageStatus
 from oncord.models import RecipientState
 
 
@@ -37,6 +38,7 @@ class Results:
     failed_reasons: list[tuple[str, int]] = field(default_factory=list)
     skipped_reasons: list[tuple[str, int]] = field(default_factory=list)
     unsubscribed_since: int = 0
+    quiet_hours_note: str | None = None  # an SMS campaign sending in quiet hours: until when it waits
 
 
 def progress(campaign: Campaign) -> Progress:
@@ -66,8 +68,10 @@ def progress(campaign: Campaign) -> Progress:
 
 
 def results(campaign: Campaign) -> Results:
+    waiting = quiet_hours_note(campaign) if campaign.status == CampaignStatus.SENDING.value else None
     return Results(progress(campaign), failed_reasons=_message_reasons(campaign, MessageStatus.FAILED),
-                   skipped_reasons=_skipped_reasons(campaign), unsubscribed_since=unsubscribed_since(campaign))
+                   skipped_reasons=_skipped_reasons(campaign), unsubscribed_since=unsubscribed_since(campaign),
+                   quiet_hours_note=waiting)
 
 
 def _message_reasons(campaign: Campaign, status: MessageStatus) -> list[tuple[str, int]]:

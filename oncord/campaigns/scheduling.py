@@ -38,10 +38,12 @@ def batch_job_ids(campaign_id: int) -> tuple[str, str]:
     return job_id(f"campaign-send-{campaign_id}"), job_id(f"campaign-send-{campaign_id}-next")
 
 
-def queue_batch(campaign_id: int, *, after: str | None = None) -> Job:
-    """Queue the campaign's next batch; `after`: the id of the job asking (its successor takes the other id)."""
+def queue_batch(campaign_id: int, *, after: str | None = None, at: datetime | None = None) -> Job:
+    """Queue the campaign's next batch (`at`: not before then); `after`: the id of the job asking (its
+    successor takes the other id)."""
     first, second = batch_job_ids(campaign_id)
-    return enqueue(BATCH_JOB, campaign_id, job_id=second if after == first else first)
+    delay = max(at - utcnow(), timedelta(0)) if at is not None else None
+    return enqueue(BATCH_JOB, campaign_id, job_id=second if after == first else first, delay=delay)
 
 
 def batch_running(campaign_id: int) -> bool:
@@ -59,8 +61,10 @@ def batch_running(campaign_id: int) -> bool:
 
 # Scheduling -----------------------------------------------------------------------------------------
 
-def send_at_from_local(day: date | None, at: time | None, *, now: datetime | None = None) -> datetime:
-    """The UTC instant of a clinic-local date and time, refused when missing, in the past or not a real time."""
+def send_at_from_local(day: date | None, at: time | None, *, now: datetime | None = None,
+                       channel: str = "email") -> datetime:
+    """The UTC instant of a clinic-local date and time, refused when missing, in the past or not a real
+    time, or (texts) in quiet hours."""
     if day is None or at is None:
         raise ScheduleRefused("Choose the date and the time to send.")
     zone = clinic_time.clinic_zone()
@@ -73,6 +77,10 @@ def send_at_from_local(day: date | None, at: time | None, *, now: datetime | Non
     when = local.astimezone(timezone.utc)
     if when <= (now or utcnow()):
         raise ScheduleRefused("That time has passed; choose a time in the future.")
+    if channel == "sms" and clinic_time.quiet_until(when) is not None:
+        start, end = clinic_time.quiet_hours()
+        raise ScheduleRefused(f"Text messages are not sent in quiet hours ({clinic_time.quiet_hours_label()}); "
+                              f"choose a time from {end:%H:%M} to {start:%H:%M}.")
     return when
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 
+from oncord.automations import clinic_time
 from oncord.extensions import db
 from oncord.messaging import deliver, ledger
 from oncord.messaging.channels import TemporaryFailure, channel_for
@@ -35,6 +36,22 @@ class BatchReport:
     handled: int  # recipients given a final state by this batch
     more: bool  # recipients still pending and the campaign still sending: queue the next batch
     status: str  # the campaign's status afterwards
+    resume_at: datetime | None = None  # an SMS campaign in quiet hours: its next batch waits until then
+
+
+def quiet_until(campaign: Campaign, now: datetime | None = None) -> datetime | None:
+    """When an SMS campaign may send again if it is quiet hours now (the automations' quiet hours,
+    ONCORD_AUTOMATION_QUIET_HOURS, in clinic time); None when it may send (email never waits)."""
+    if campaign.channel != "sms":
+        return None
+    return clinic_time.quiet_until(now or utcnow())
+
+
+def quiet_hours_note(campaign: Campaign, now: datetime | None = None) -> str | None:
+    """Staff words while an SMS campaign waits out quiet hours, else None."""
+    if (until := quiet_until(campaign, now)) is None:
+        return None
+    return f"Quiet hours ({clinic_time.quiet_hours_label()}): the texts wait until {clinic_time.format_local(until)}."
 
 
 # Status changes -----------------------------------------------------------------------------------
@@ -121,6 +138,8 @@ def send_batch(campaign_id: int, *, size: int | None = None) -> BatchReport:
     if campaign.audience_size is None:
         fix_audience(campaign_id)
         campaign = db.session.get(Campaign, campaign_id, populate_existing=True)
+    if (until := quiet_until(campaign)) is not None:  # no texts at night: the chain waits for the morning
+        return BatchReport(0, True, campaign.status, resume_at=until)
     recipients = list(db.session.execute(
         select(CampaignRecipient.id, CampaignRecipient.contact_id)
         .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.state == PENDING)
