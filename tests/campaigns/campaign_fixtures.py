@@ -34,3 +34,26 @@ def campaign_of(db):
         return campaign
 
     return make
+
+
+def send_now(db, campaign: Campaign) -> None:
+    """What "Send now" does: the campaign set sending (committed), its first batch queued."""
+    from oncord.campaigns import scheduling, sending
+
+    assert sending.start_now(campaign)
+    db.session.commit()
+    scheduling.queue_batch(campaign.id)
+
+
+def waiting_for_a_retry(db, contact, campaign: Campaign) -> int:
+    """Start `campaign` and leave its message to `contact` queued, as a temporary failure does; its id."""
+    from oncord.campaigns import sending
+    from oncord.messaging import ledger
+    from oncord.messaging.drafts import EmailDraft
+
+    sending.start_now(campaign)
+    db.session.commit()
+    sending.fix_audience(campaign.id)
+    key = campaign.message_key(contact.id)
+    return ledger.claim_many([(key, EmailDraft(to=contact.email, subject="x", text="x"), contact)],
+                             kind="marketing", source="campaign", source_id=campaign.id)[key]

@@ -10,7 +10,7 @@ import time_machine
 from oncord.campaigns import scheduling, sending
 from oncord.models import CampaignStatus
 from oncord.queues import get_queue
-from tests.campaigns.campaign_fixtures import campaign_of, provider  # noqa: F401  (fixtures)
+from tests.campaigns.campaign_fixtures import campaign_of, provider, send_now  # noqa: F401  (fixtures)
 from tests.messaging.recording_channel import calls
 
 UTC = timezone.utc
@@ -37,9 +37,7 @@ def test_an_sms_campaign_started_at_night_sends_in_the_morning(db, person, campa
     person(first_name="Ana", email="ana@mail.example")
     db.session.commit()
     campaign = campaign_of("sms", body="Hi {{ contact.first_name }}, flu shots are in.")
-    assert sending.start_now(campaign)
-    db.session.commit()
-    scheduling.queue_batch(campaign.id)
+    send_now(db, campaign)
     run_jobs()
     assert calls(provider) == []  # nobody texted at 21:30
     assert batch_jobs_scheduled(campaign.id) == [MORNING]  # the chain waits, scheduled, for 08:00
@@ -60,9 +58,7 @@ def test_email_campaigns_have_no_quiet_hours(db, person, campaign_of, provider, 
     person(first_name="Ana", email="ana@mail.example")
     db.session.commit()
     campaign = campaign_of("email")
-    sending.start_now(campaign)
-    db.session.commit()
-    scheduling.queue_batch(campaign.id)
+    send_now(db, campaign)
     run_jobs()
     assert [c["to"] for c in calls(provider)] == ["ana@mail.example"]
 

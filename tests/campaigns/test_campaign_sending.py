@@ -8,7 +8,7 @@ from oncord.messaging import consent
 from oncord.models import (
     ActivityEvent, Campaign, CampaignRecipient, Contact, CampaignStatus, ConsentSource, ConsentStatus, Message, RecipientState,
 )
-from tests.campaigns.campaign_fixtures import campaign_of, provider  # noqa: F401  (fixtures)
+from tests.campaigns.campaign_fixtures import campaign_of, provider, send_now, waiting_for_a_retry  # noqa: F401
 from tests.messaging.recording_channel import calls
 
 
@@ -28,9 +28,7 @@ def test_send_now_reaches_every_subscribed_contact_once_in_batches(db, app, pers
     person(first_name="Nope", email="nope@mail.example", email_status=ConsentStatus.PENDING)
     db.session.commit()
     campaign = campaign_of("email")
-    assert sending.start_now(campaign)
-    db.session.commit()
-    scheduling.queue_batch(campaign.id)
+    send_now(db, campaign)
     run_jobs()
     campaign = fresh(db, campaign.id)
     assert campaign.status == CampaignStatus.FINISHED.value and campaign.finished_at is not None
@@ -113,9 +111,7 @@ def test_too_many_failures_in_a_row_pause_the_campaign_and_say_why(db, app, pers
     people(person, 25)
     db.session.commit()
     campaign = campaign_of("email")
-    sending.start_now(campaign)
-    db.session.commit()
-    scheduling.queue_batch(campaign.id)
+    send_now(db, campaign)
     run_jobs()
     campaign = fresh(db, campaign.id)
     assert campaign.status == CampaignStatus.PAUSED.value
@@ -195,11 +191,7 @@ def test_cancel_also_skips_messages_waiting_for_a_retry(db, person, campaign_of,
     contact = person(first_name="Ana", email="ana@mail.example")
     db.session.commit()
     campaign = campaign_of("email")
-    sending.start_now(campaign)
-    db.session.commit()
-    sending.fix_audience(campaign.id)
-    ledger.claim_many([(campaign.message_key(contact.id), EmailDraft(to=contact.email, subject="x", text="x"), contact)],
-                      kind="marketing", source="campaign", source_id=campaign.id)
+    waiting_for_a_retry(db, contact, campaign)
     other = ledger.claim("automation:1:x", EmailDraft(to=contact.email, subject="y", text="y"), contact=contact,
                          kind="factual", source="automation", source_id=campaign.id)
     assert sending.cancel(campaign)
@@ -211,18 +203,12 @@ def test_cancel_also_skips_messages_waiting_for_a_retry(db, person, campaign_of,
 def test_a_paused_campaign_holds_its_messages_waiting_for_a_retry(db, person, campaign_of, provider, sender_identity):
     """A temporary failure leaves messages queued for recovery's send job: while staff have the
     campaign paused, that job sends nothing; once they resume it, the message goes, once."""
-    from oncord.messaging import deliver, ledger
-    from oncord.messaging.drafts import EmailDraft
+    from oncord.messaging import deliver
 
     contact = person(first_name="Ana", email="ana@mail.example")
     db.session.commit()
     campaign = campaign_of("email")
-    sending.start_now(campaign)
-    db.session.commit()
-    sending.fix_audience(campaign.id)
-    claimed = ledger.claim_many([(campaign.message_key(contact.id), EmailDraft(to=contact.email, subject="x", text="x"),
-                                  contact)], kind="marketing", source="campaign", source_id=campaign.id)
-    message_id = claimed[campaign.message_key(contact.id)]
+    message_id = waiting_for_a_retry(db, contact, campaign)
     assert sending.pause(campaign, "Paused by Ana.")
     db.session.commit()
     assert deliver.send_queued(message_id).status == "queued"
