@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from oncord.automations import preview
+from oncord.campaigns.sending import quiet_hours_note
 from oncord.extensions import db
 from oncord.messaging import listing
 from oncord.models import (
@@ -186,6 +187,7 @@ def needs_a_look(now: datetime, zone: ZoneInfo, days: int = RECENT_FAILED_DAYS) 
 class CampaignLine:
     campaign: Campaign
     done: int  # recipients handed to the send ledger (or skipped)
+    waiting_note: str | None = None  # an SMS campaign waiting out quiet hours: until when
 
     @property
     def percent(self) -> int:
@@ -203,4 +205,5 @@ def live_campaigns(limit: int = 6) -> list[CampaignLine]:
         select(CampaignRecipient.campaign_id, func.count()).where(
             CampaignRecipient.campaign_id.in_(started), CampaignRecipient.state != RecipientState.PENDING.value)
         .group_by(CampaignRecipient.campaign_id)).all()) if started else {}
-    return [CampaignLine(c, done.get(c.id, 0)) for c in campaigns]
+    return [CampaignLine(c, done.get(c.id, 0),
+                         quiet_hours_note(c) if c.status == CampaignStatus.SENDING.value else None) for c in campaigns]

@@ -160,3 +160,17 @@ def test_the_25_hour_day_when_clocks_go_back(db):
     db.session.commit()
     by_day = {d.day: d.sent for d in figures.messages_per_day(now, SYDNEY)}
     assert (by_day[date(2026, 4, 4)], by_day[date(2026, 4, 5)], by_day[date(2026, 4, 6)]) == (0, 2, 1)
+
+
+def test_an_sms_campaign_waiting_out_quiet_hours_says_until_when(db):
+    import time_machine
+
+    texts = Campaign(name="Texts", channel="sms", status="sending", audience_size=4)
+    emails = Campaign(name="Emails", channel="email", status="sending", audience_size=4)
+    db.session.add_all([texts, emails])
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 11, 30, 10, 30, tzinfo=UTC), tick=False):  # 21:30 in Sydney
+        notes = {line.campaign.name: line.waiting_note for line in figures.live_campaigns()}
+    assert notes == {"Texts": "Quiet hours (20:00–08:00): the texts wait until Tue 1 Dec 08:00.", "Emails": None}
+    with time_machine.travel(datetime(2026, 11, 30, 23, 0, tzinfo=UTC), tick=False):  # 10:00: sending
+        assert [line.waiting_note for line in figures.live_campaigns()] == [None, None]
