@@ -189,6 +189,22 @@ def test_a_message_the_ledger_holds_back_at_mail_from_is_not_sent_and_the_connec
     assert len(peers) == 1
 
 
+def test_a_message_another_worker_holds_is_left_alone_whatever_the_server_says_to_mail_from(smtp_server):
+    """A refusal of MAIL FROM is not this worker's to record when the ledger says another worker has
+    the message: it would mark that worker's row failed."""
+    from oncord.messaging.channels import PermanentFailure
+
+    server = smtp_server("none")
+    server.handler.refuse_mail_from = "550 5.7.1 Sender rejected"
+    with channel(server) as smtp:
+        assert smtp.send(draft(to="held@mail.example"), before_handover=lambda: False) is None
+        with pytest.raises(PermanentFailure, match="550"):
+            smtp.send(draft(to="ours@mail.example"), before_handover=lambda: True)
+        server.handler.refuse_mail_from = None
+        assert smtp.send(draft(to="next@mail.example"), before_handover=lambda: True).answer.startswith("250")
+    assert [r.rcpt_tos for r in server.received] == [["next@mail.example"]]
+
+
 def test_the_next_message_built_ahead_is_used_only_for_that_very_message(smtp_server):
     server = smtp_server("none")
     first, second, other = (draft(to=f"{name}@mail.example", headers={"X-Which": name})
