@@ -39,20 +39,21 @@ def deliver(key: str, contact: Contact | None, draft: Draft, *, kind: str, sourc
 def send_queued(message_id: int) -> Message | None:
     """Send a row recorded as "queued" earlier (the RQ job's work); safe to run twice or at once."""
     message = db.session.get(Message, message_id)
-    if message is None or message.status != MessageStatus.QUEUED.value or _held(message):
+    if message is None or message.status != MessageStatus.QUEUED.value or held([message.id]):
         return message
     contact = db.session.get(Contact, message.contact_id) if message.contact_id else None
     send_claimed(message, contact)
     return message
 
 
-def _held(message: Message) -> bool:
-    """A campaign's message waiting for a retry (a temporary failure) stays queued while staff have
-    the campaign paused: recovery sends it after they resume it; cancelling skips it."""
-    if message.source != "campaign" or message.source_id is None:
-        return False
-    status = db.session.scalar(select(Campaign.status).where(Campaign.id == message.source_id))
-    return status == CampaignStatus.PAUSED.value
+def held(message_ids: list[int]) -> set[int]:
+    """Which of these messages wait for staff: a campaign's message waiting for a retry (a temporary
+    failure) stays queued while its campaign is paused; recovery sends it after a resume, a cancel
+    skips it."""
+    if not message_ids:
+        return set()
+    return set(db.session.scalars(select(Message.id).join(Campaign, Campaign.id == Message.source_id).where(
+        Message.id.in_(message_ids), Message.source == "campaign", Campaign.status == CampaignStatus.PAUSED.value)))
 
 
 def send_claimed(message: Message, contact: Contact | None, channel: Channel | None = None) -> None:

@@ -14,7 +14,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from oncord import scheduled_jobs
-from oncord.messaging import ledger
+from oncord.messaging import deliver, ledger
 from oncord.queues import enqueue, get_queue, job_id
 from oncord.timestamps import utcnow
 
@@ -41,8 +41,10 @@ def queue_send(message_id: int, delay: timedelta | None = None):
 
 
 def recover(now: datetime | None = None) -> tuple[list[int], list[int]]:
-    """Run the recovery once; returns (ids now uncertain, ids queued again)."""
+    """Run the recovery once; returns (ids now uncertain, ids queued again: not those staff hold back)."""
     uncertain, waiting = ledger.recover_stuck(stuck_after(), now=now)
+    held = deliver.held(waiting)
+    waiting = [message_id for message_id in waiting if message_id not in held]
     for message_id in waiting:
         _forget_abandoned_job(send_job_id(message_id))
         queue_send(message_id)

@@ -203,7 +203,12 @@ def test_cancel_also_skips_messages_waiting_for_a_retry(db, person, campaign_of,
 def test_a_paused_campaign_holds_its_messages_waiting_for_a_retry(db, person, campaign_of, provider, sender_identity):
     """A temporary failure leaves messages queued for recovery's send job: while staff have the
     campaign paused, that job sends nothing; once they resume it, the message goes, once."""
-    from oncord.messaging import deliver
+    from datetime import timedelta
+
+    import time_machine
+
+    from oncord.messaging import deliver, recovery
+    from oncord.timestamps import utcnow
 
     contact = person(first_name="Ana", email="ana@mail.example")
     db.session.commit()
@@ -211,8 +216,10 @@ def test_a_paused_campaign_holds_its_messages_waiting_for_a_retry(db, person, ca
     message_id = waiting_for_a_retry(db, contact, campaign)
     assert sending.pause(campaign, "Paused by Ana.")
     db.session.commit()
-    assert deliver.send_queued(message_id).status == "queued"
+    assert deliver.send_queued(message_id).status == "queued"  # a send job queued before the pause
     assert calls(provider) == []
+    with time_machine.travel(utcnow() + recovery.stuck_after() + timedelta(seconds=1)):
+        assert recovery.recover() == ([], [])  # no new send job for it while paused
     assert sending.resume(fresh(db, campaign.id))
     db.session.commit()
     assert deliver.send_queued(message_id).status == "sent"
