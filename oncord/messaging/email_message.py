@@ -62,7 +62,7 @@ def headers_of(message: EmailMessage) -> dict[str, str]:
 # `build_email_message` would give (tests/messaging/test_email_bytes.py compares them).
 
 SMTP_POLICY = policy.default.clone(linesep="\r\n", refold_source="none")
-_SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                              r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\Z")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _SIMPLE_TEXT = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*\Z")  # printable ASCII, single spaces, no edges
@@ -89,7 +89,7 @@ def build_email(draft: EmailDraft, settings: EffectiveSettings, *, utf8: bool = 
         return _build_slowly(draft, settings, utf8)
     name = settings.from_name or settings.clinic_name or ""
     message_id = draft.headers.get("Message-ID") or make_msgid(domain=sender.rpartition("@")[2])
-    simple_from = _SIMPLE_ADDRESS.match(sender) and (not name or _SIMPLE_NAME.match(name))
+    simple_from = SIMPLE_ADDRESS.match(sender) and (not name or _SIMPLE_NAME.match(name))
     top = [("From", (f"{name} <{sender}>" if name else sender) if simple_from else
             Address(name, addr_spec=sender)), ("To", draft.to)]
     if settings.reply_to:
@@ -100,7 +100,7 @@ def build_email(draft: EmailDraft, settings: EffectiveSettings, *, utf8: bool = 
         return _build_slowly(draft, settings, utf8)  # a repeated header: as the email package has it
     lines, headers = [], {}
     for n, (field, value) in enumerate(top + extras):
-        simple = _SIMPLE_ADDRESS if field in ("To", "Reply-To") else _SIMPLE_TEXT
+        simple = SIMPLE_ADDRESS if field in ("To", "Reply-To") else _SIMPLE_TEXT
         line = f"{field}: {value}"
         if n >= len(top) and _verbatim(field, value):
             lines.append(line)

@@ -17,11 +17,10 @@ from collections.abc import Callable
 
 from oncord.messaging.channels import PermanentFailure, TemporaryFailure
 from oncord.messaging.drafts import Draft, EmailDraft, Receipt
-from oncord.messaging.email_message import FALLBACK_FROM, build_email
+from oncord.messaging.email_message import FALLBACK_FROM, SIMPLE_ADDRESS, build_email
 from oncord.messaging.settings import DEFAULT_PORTS, EffectiveSettings, insecure_smtp_reason
 
 CRLF = b"\r\n"
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\Z")  # written as <address>
 log = logging.getLogger(__name__)
 
 
@@ -243,7 +242,7 @@ class SmtpChannel:
 
     def _quoted(self, address: str) -> str:
         """`smtplib.quoteaddr` (which parses the address every time) for anything but a plain address."""
-        return f"<{address}>" if _PLAIN_ADDRESS.match(address) else smtplib.quoteaddr(address)
+        return f"<{address}>" if SIMPLE_ADDRESS.match(address) else smtplib.quoteaddr(address)
 
     def _abandon(self, unread: int = 0) -> None:
         """Leave the transaction begun by MAIL FROM, so the next message starts clean (`unread`: answers
