@@ -63,7 +63,7 @@ def headers_of(message: EmailMessage) -> dict[str, str]:
 
 SMTP_POLICY = policy.default.clone(linesep="\r\n", refold_source="none")
 SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-                             r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\Z")
+                            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\Z")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _SIMPLE_TEXT = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*\Z")  # printable ASCII, single spaces, no edges
 _PARSED_HEADERS = frozenset(policy.default.header_factory.registry)  # headers the email package rewrites
