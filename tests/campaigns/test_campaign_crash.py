@@ -11,6 +11,7 @@ from sqlalchemy import select
 from oncord.campaigns import scheduling, sending
 from oncord.models import Campaign, CampaignRecipient, CampaignStatus, Message
 from tests import services
+from tests.campaigns.campaign_fixtures import send_now
 from tests.campaigns.provider import PROVIDER
 from tests.messaging.recording_channel import calls
 
@@ -34,17 +35,21 @@ def status_of(db, campaign_id: int) -> str:
     return db.session.get(Campaign, campaign_id).status
 
 
-def test_a_worker_killed_mid_campaign_finishes_after_restart_exactly_once(db, person, sender_identity, tmp_path,
-                                                                          start_worker):
-    log = tmp_path / "calls.jsonl"
-    contacts = [person(first_name=f"P{i:02d}", email=f"p{i:02d}@mail.example") for i in range(12)]
+def winter_campaign(db, person, recipients: int) -> tuple[list, Campaign]:
+    """`recipients` subscribed contacts and an email campaign to all of them (a draft)."""
+    contacts = [person(first_name=f"P{i:02d}", email=f"p{i:02d}@mail.example") for i in range(recipients)]
     campaign = Campaign(name="Winter", channel="email", subject="Hello", body="Hi {{ contact.first_name }}",
                         conditions={})
     db.session.add(campaign)
     db.session.commit()
-    assert sending.start_now(campaign)
-    db.session.commit()
-    scheduling.queue_batch(campaign.id)
+    return contacts, campaign
+
+
+def test_a_worker_killed_mid_campaign_finishes_after_restart_exactly_once(db, person, sender_identity, tmp_path,
+                                                                          start_worker):
+    log = tmp_path / "calls.jsonl"
+    contacts, campaign = winter_campaign(db, person, 12)
+    send_now(db, campaign)
     # The 7th send is in the second batch: the provider has it, the ledger does not know yet.
     first = start_worker(**worker_env(log, CAMPAIGN_PROVIDER_HANG_AFTER=7))
     wait_for(Path(f"{log}.hung").exists, "the worker to hang mid-campaign")
@@ -69,11 +74,7 @@ def test_two_chains_of_batches_on_two_workers_send_to_each_contact_once(db, pers
     from oncord.queues import enqueue
 
     log = tmp_path / "calls.jsonl"
-    contacts = [person(first_name=f"P{i:02d}", email=f"p{i:02d}@mail.example") for i in range(30)]
-    campaign = Campaign(name="Winter", channel="email", subject="Hello", body="Hi {{ contact.first_name }}",
-                        conditions={})
-    db.session.add(campaign)
-    db.session.commit()
+    contacts, campaign = winter_campaign(db, person, 30)
     sending.start_now(campaign)
     db.session.commit()
     for job_id in scheduling.batch_job_ids(campaign.id):
