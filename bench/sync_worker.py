@@ -4,8 +4,8 @@
     BENCH_REDIS_URL=redis://127.0.0.1:6391/0 .venv/bin/python bench/sync_worker.py \
         [--patients 5000] [--appointments 50000] [--postgres]
 
-BENCH_REDIS_URL must be a Redis nothing else uses: it is emptied first (job ids are not
-prefixed by ONCORD_QUEUE_PREFIX, so jobs left by an earlier run would absorb new ones),
+BENCH_REDIS_URL must be a Redis nothing else uses: it is emptied first (jobs left by an
+earlier run under the same ONCORD_QUEUE_PREFIX would absorb new ones),
 and the machine's shared Redis databases are other people's tests.
 
 The sandbox runs in its own process with its 200 requests/minute limit on; the worker runs
