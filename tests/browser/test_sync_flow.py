@@ -1,4 +1,6 @@
 """Connect Cliniko from the settings page, synchronise, watch progress, see contacts."""
+import re
+
 from playwright.sync_api import expect
 
 from oncord.models import Role
@@ -11,15 +13,16 @@ def watch_progress(page, screenshot, limit=90.0):
     phases = ["practitioners", "appointment types", "patients", "appointments"]
     seen, shot, deadline = [], False, time.monotonic() + limit
     while time.monotonic() < deadline:
-        status = page.locator("#sync-status")
-        text = status.inner_text()
-        if "Last sync finished" in text:
+        # One snapshot of the status: it is swapped every 2 s, so the phase and the bar read in two
+        # calls could belong to two versions (or the bar be gone by the second read).
+        html = page.locator("#sync-status").inner_html()
+        if "Last sync finished" in html:
             break
-        bar = status.locator("[role=progressbar]")
-        if "Synchronising" in text and bar.count():
-            phase = text.split("Synchronising:")[-1].split("\n")[0].strip() if "Synchronising:" in text else ""
+        phase, value = re.search(r"Synchronising: ([^<]+)</strong>", html), re.search(r'aria-valuenow="(\d+)"', html)
+        if phase and value:
+            phase = phase.group(1).strip()
             if phase in phases:
-                point = (phases.index(phase), int(bar.get_attribute("aria-valuenow")))
+                point = (phases.index(phase), int(value.group(1)))
                 if seen and point < seen[-1]:
                     break  # a new run (the scheduled one) began: the first has finished
                 if not seen or seen[-1] != point:
